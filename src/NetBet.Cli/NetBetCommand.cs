@@ -1,0 +1,36 @@
+using System.CommandLine;
+using NetBet.Cli.Compute;
+
+namespace NetBet.Cli;
+
+/// <summary>The root <c>netbet</c> command: composes the subcommands, nothing else.</summary>
+internal static class NetBetCommand
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand(
+            """
+            NetBet Risk Analytics: record, derive, backfill, audit and serve Betfair football MATCH_ODDS order-book metrics.
+
+            Example:
+              ./netbet demo                  run the whole story on a private PostgreSQL with simulated markets
+            """);
+        root.Subcommands.Add(new ComputeCommand());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            return await Create().Parse(args).InvokeAsync();
+        }
+#pragma warning disable CA1031 // The one top-level catch: anything unexpected becomes a message and an exit code.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await Console.Error.WriteLineAsync($"netbet: unexpected error: {e}");
+            return ExitCodes.Unexpected;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using NetBet.Cli;
+
+return await NetBetCommand.RunAsync(args);

@@ -1,0 +1,3 @@
+namespace NetBet.Data;
+
+internal static class DataAssembly;

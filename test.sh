@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Installs what the tests need when missing (PostgreSQL server binaries, Debian
+# Chromium); the tests start their own throwaway PostgreSQL cluster unless NETBET_DB is set.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+need=()
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need+=(postgresql); fi
+if ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
+if ((${#need[@]})); then
+  sudo=""; if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
+  echo "test.sh: installing ${need[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+dotnet build NetBet.slnx -c Release -nologo -v quiet
+dotnet test NetBet.slnx -c Release --no-build -nologo "$@"
