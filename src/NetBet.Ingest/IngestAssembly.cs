@@ -1,0 +1,3 @@
+namespace NetBet.Ingest;
+
+internal static class IngestAssembly;
