@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NetBet.Cli.Compute;
+using NetBet.Cli.Ingest;
 
 namespace NetBet.Cli;
 
@@ -16,6 +17,7 @@ internal static class NetBetCommand
               ./netbet demo                  run the whole story on a private PostgreSQL with simulated markets
             """);
         root.Subcommands.Add(new ComputeCommand());
+        root.Subcommands.Add(new IngestCommand());
         return root;
     }
 

@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace NetBet.Cli.Ingest;
+
+/// <summary><c>netbet ingest</c>: groups the ways snapshots get into the database.</summary>
+internal sealed class IngestCommand : Command
+{
+    public IngestCommand()
+        : base("ingest", """
+            Record order-book snapshots: poll the Betfair API-NG live, or import historical stream files.
+
+            Examples:
+              ./netbet ingest poll --interval 60s --window-hours 24
+              ./netbet ingest import ~/betfair/2026/Nov/ --every 60s
+            """)
+    {
+        // Subcommands: one line each.
+    }
+}
