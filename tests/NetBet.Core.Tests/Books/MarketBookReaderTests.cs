@@ -1,0 +1,68 @@
+using System.Text;
+using NetBet.Core.Books;
+
+namespace NetBet.Core.Tests.Books;
+
+public sealed class MarketBookReaderTests
+{
+    private static MarketBook Read(string json) => MarketBookReader.Read(Encoding.UTF8.GetBytes(json));
+
+    [Fact]
+    public void Read_LevelsAsArraysAndObjects_ReadsBoth()
+    {
+        var book = Read("""{"marketId":"1.2","runners":[{"selectionId":5,"ex":{"availableToBack":[[2.5,10]],"availableToLay":[{"price":2.6,"size":3}]}}]}""");
+        var runner = Assert.Single(book.Runners);
+        Assert.Equal(new PriceSize(2.5, 10), runner.Back[0]);
+        Assert.Equal(new PriceSize(2.6, 3), runner.Lay[0]);
+    }
+
+    [Fact]
+    public void Read_NullLevelsAndValues_ReadAsZero()
+    {
+        var book = Read("""{"marketId":"1.2","runners":[{"selectionId":5,"ex":{"availableToBack":[null,{"price":null,"size":4}]}}]}""");
+        Assert.Equal([new PriceSize(0, 0), new PriceSize(0, 4)], book.Runners[0].Back);
+    }
+
+    [Fact]
+    public void Read_NullRunnerEntry_CountedButNotARunner()
+    {
+        var book = Read("""{"marketId":"1.2","runners":[{"selectionId":5},null]}""");
+        Assert.Equal(2, book.RunnerEntryCount);
+        Assert.Single(book.Runners);
+    }
+
+    [Theory]
+    [InlineData("\"5\"")]
+    [InlineData("0")]
+    [InlineData("null")]
+    public void Read_SelectionIdNotAPositiveNumber_HasNoSelectionId(string id)
+    {
+        var book = Read($$"""{"marketId":"1.2","runners":[{"selectionId":{{id}}}]}""");
+        Assert.Null(book.Runners[0].SelectionId);
+    }
+
+    [Theory]
+    [InlineData("""{"runners":[{"selectionId":5,"ex":{"availableToBack":[{"price":"2.5","size":1}]}}]}""", "$.runners[0].ex.availableToBack[0].price", "expected a number, got a string")]
+    [InlineData("""{"runners":[{"selectionId":5,"ex":{"availableToLay":[[2.5,true]]}}]}""", "$.runners[0].ex.availableToLay[0][1]", "expected a number, got a boolean")]
+    [InlineData("""{"runners":[{"selectionId":5,"ex":{"availableToBack":[{"Price":2.5,"Size":1}]}}]}""", "$.runners[0].ex.availableToBack[0]", "level has no price")]
+    [InlineData("""{"runners":[{"selectionId":1.5}]}""", "$.runners[0].selectionId", "expected an integer selection id, got a number")]
+    [InlineData("""{"runners":[{"selectionId":5,"ex":{"availableToBack":[[2.5]]}}]}""", "$.runners[0].ex.availableToBack[0]", "got fewer elements")]
+    [InlineData("""{"runners":[{"selectionId":5,"totalMatched":1e300}]}""", "$.runners[0].totalMatched", "out of range")]
+    [InlineData("""{"runners":[5]}""", "$.runners[0]", "expected a runner object")]
+    [InlineData("""{"marketId":7}""", "$.marketId", "expected a string")]
+    public void Read_UnsupportedInput_ErrorNamesWhatAndWhere(string json, string path, string what)
+    {
+        var error = Assert.Throws<MarketBookFormatException>(() => Read(json));
+        Assert.Equal(path, error.JsonPath);
+        Assert.Contains(what, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"runners\":[")]
+    [InlineData("[1,2]")]
+    public void Read_NotAMarketBook_Throws(string json)
+    {
+        Assert.Throws<MarketBookFormatException>(() => Read(json));
+    }
+}
