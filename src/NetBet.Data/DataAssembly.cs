@@ -1,3 +1,0 @@
-namespace NetBet.Data;
-
-internal static class DataAssembly;
