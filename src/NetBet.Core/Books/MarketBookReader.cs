@@ -325,13 +325,73 @@ public static class MarketBookReader
             case JsonTokenType.Null:
                 return null;
             case JsonTokenType.Number:
-                var value = reader.GetDouble();
+                var value = reader.HasValueSequence || !TryParseShortDecimal(reader.ValueSpan, out var quick) ? reader.GetDouble() : quick;
                 return Math.Abs(value) <= MaxMagnitude
                     ? value
                     : throw new MarketBookFormatException("number out of range (|x| > 1e15)", path.ToString());
             default:
                 throw new MarketBookFormatException($"expected a number, got {Describe(reader.TokenType)}", path.ToString());
         }
+    }
+
+    private static readonly double[] PowersOfTen = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+    /// <summary>
+    /// Fast path for plain decimals such as <c>2.06</c> or <c>-15</c> with at most 15 significant digits: the
+    /// mantissa and the power of ten are exact doubles, so one division gives the correctly rounded value, the same
+    /// double the general parser returns. Anything else (exponents, long mantissas) falls back to it.
+    /// </summary>
+    private static bool TryParseShortDecimal(ReadOnlySpan<byte> text, out double value)
+    {
+        value = 0;
+        var i = 0;
+        var negative = text.Length > 0 && text[0] == (byte)'-';
+        if (negative)
+        {
+            i++;
+        }
+
+        long mantissa = 0;
+        int digits = 0, scale = 0;
+        var seenDot = false;
+        for (; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is >= (byte)'0' and <= (byte)'9')
+            {
+                mantissa = (mantissa * 10) + (c - '0');
+                if (mantissa != 0 && ++digits > 15)
+                {
+                    return false;
+                }
+
+                if (seenDot)
+                {
+                    scale++;
+                }
+            }
+            else if (c == (byte)'.' && !seenDot)
+            {
+                seenDot = true;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        if (scale >= PowersOfTen.Length)
+        {
+            return false;
+        }
+
+        value = mantissa / PowersOfTen[scale];
+        if (negative)
+        {
+            value = -value;
+        }
+
+        return true;
     }
 
     private static string? ReadString(ref Utf8JsonReader reader, JsonPathRef path) => reader.TokenType switch

@@ -19,32 +19,33 @@ internal static class Impedance
     public static void Write(double?[] values, IReadOnlyList<RunnerBook> runners, RunnerRoles roles)
     {
         // Every runner with a selection id takes part, first occurrence wins (METRICS.md 7.3, 7.4).
-        var vwaps = new List<RunnerVwap>(runners.Count);
+        var vwaps = new RunnerVwap[runners.Count];
+        var count = 0;
         foreach (var runner in runners)
         {
-            if (runner.SelectionId is not { } id || vwaps.Exists(v => v.SelectionId == id))
+            if (runner.SelectionId is not { } id || IndexOf(vwaps, count, id) >= 0)
             {
                 continue;
             }
 
-            vwaps.Add(new RunnerVwap(id, Vwap(runner.Back), Vwap(runner.Lay)));
+            vwaps[count++] = new RunnerVwap(id, Vwap(runner.Back), Vwap(runner.Lay));
         }
 
         var scale = 0m;
-        foreach (var v in vwaps)
+        for (var i = 0; i < count; i++)
         {
-            scale += v.Back.Stake;
+            scale += vwaps[i].Back.Stake;
         }
 
-        foreach (var v in vwaps)
+        for (var i = 0; i < count; i++)
         {
-            scale += v.Lay.Stake;
+            scale += vwaps[i].Lay.Stake;
         }
 
         for (var o = 0; o < 3; o++)
         {
             var outcome = (Outcome)o;
-            var index = vwaps.FindIndex(v => v.SelectionId == roles[outcome]);
+            var index = IndexOf(vwaps, count, roles[outcome]);
             if (index < 0)
             {
                 continue; // no impedance entry: the six columns stay NULL
@@ -54,7 +55,7 @@ internal static class Impedance
             var liabilityBack = (j.Back.Odds - 1m) * j.Back.Stake;
             var winLay = (j.Lay.Odds - 1m) * j.Lay.Stake;
             var others = 0m;
-            for (var i = 0; i < vwaps.Count; i++)
+            for (var i = 0; i < count; i++)
             {
                 if (i != index)
                 {
@@ -62,11 +63,11 @@ internal static class Impedance
                 }
             }
 
-            var impedance = -((winLay - liabilityBack) + others);
-            var norm = scale <= 0m ? 0m : impedance / scale;
-            if (scale <= 0m)
+            decimal impedance = 0m, norm = 0m;
+            if (scale > 0m)
             {
-                impedance = 0m;
+                impedance = -((winLay - liabilityBack) + others);
+                norm = impedance / scale;
             }
 
             values[MetricColumns.IndexOf(outcome, OutcomeMetric.Impedance)] = Output(impedance);
@@ -76,6 +77,19 @@ internal static class Impedance
             values[MetricColumns.IndexOf(outcome, OutcomeMetric.LayStake)] = Output(j.Lay.Stake);
             values[MetricColumns.IndexOf(outcome, OutcomeMetric.LayOdds)] = Output(j.Lay.Odds);
         }
+    }
+
+    private static int IndexOf(RunnerVwap[] vwaps, int count, long selectionId)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (vwaps[i].SelectionId == selectionId)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static SideVwap Vwap(IReadOnlyList<PriceSize> side)
@@ -110,6 +124,18 @@ internal static class Impedance
     /// </summary>
     internal static decimal ToDecimal(double value)
     {
+        // Betfair prices and sizes have at most 2 decimals: try that exact candidate first.
+        var cents = value * 100.0;
+        if (Math.Abs(cents) < 1e15 && cents == Math.Round(cents))
+        {
+            var m = (long)Math.Abs(cents);
+            var candidate = new decimal((int)m, (int)(m >> 32), 0, value < 0, 2);
+            if ((double)candidate == value)
+            {
+                return candidate;
+            }
+        }
+
         if (Math.Abs(value) < 7.9e27)
         {
             var fast = (decimal)value;

@@ -66,3 +66,25 @@ public sealed class MarketBookReaderTests
         Assert.Throws<MarketBookFormatException>(() => Read(json));
     }
 }
+
+public sealed class MarketBookReaderNumberTests
+{
+    [Fact]
+    public void Read_NumbersOfEveryShape_EqualTheGeneralParser()
+    {
+        var random = new Random(7);
+        var texts = new List<string> { "0", "-0", "1.01", "1000", "0.001", "123456789012345", "123456789012.3456", "2.0600000000000001", "1e3", "1.5E-2", "-7.25", "99999999999999.99" };
+        for (var i = 0; i < 2000; i++)
+        {
+            var digits = random.Next(0, 6);
+            texts.Add(Math.Round(random.NextDouble() * Math.Pow(10, random.Next(0, 9)), digits).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        foreach (var text in texts)
+        {
+            var book = MarketBookReader.Read(System.Text.Encoding.UTF8.GetBytes($$$"""{"runners":[{"selectionId":1,"ex":{"availableToBack":[[{{{text}}},1]]}}]}"""));
+            var expected = double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(expected.Equals(book.Runners[0].Back[0].Price), $"{text}: expected {expected:R}, got {book.Runners[0].Back[0].Price:R}");
+        }
+    }
+}
