@@ -1,0 +1,175 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace NetBet.Data.Queries;
+
+/// <summary>Read queries behind <c>/api/events/{market_id}</c>: metadata, the bucketed timeseries and the newest raw book.</summary>
+public sealed class MarketQueries(NpgsqlDataSource dataSource)
+{
+    /// <summary>Buckets are aligned on this origin (UTC midnight), so 15-minute buckets start at :00, :15, :30, :45.</summary>
+    private const string BucketOrigin = "timestamptz '2000-01-01 00:00:00+00'";
+
+    // The DISTINCT ON runs over market_book_snapshots alone, walking the (market_id, snapshot_at) unique index, and
+    // only the chosen snapshots are joined to their metrics. A snapshot without a derived row (the engine skipped
+    // it) still yields a point, with every metric null.
+    private const string TimeseriesSql = $$"""
+        with picked as (
+          select distinct on (date_bin(@bucket, s.snapshot_at, {{BucketOrigin}}))
+                 s.snapshot_id, s.snapshot_at, s.inplay, s.status
+          from market_book_snapshots s
+          where s.market_id = @market_id
+            and s.snapshot_at >= coalesce(@from, '-infinity'::timestamptz)
+            and s.snapshot_at < coalesce(@to, 'infinity'::timestamptz)
+          order by date_bin(@bucket, s.snapshot_at, {{BucketOrigin}}), s.snapshot_at desc
+        )
+        select p.snapshot_id, p.snapshot_at, p.inplay, p.status, d.snapshot_id is not null as has_derived_row,
+               {{MetricSql.Columns}}
+        from picked p
+        left join market_derived_metrics d on d.snapshot_id = p.snapshot_id
+        order by p.snapshot_at
+        """;
+
+    private const string MarketExistsSql = "select exists (select 1 from market_event_metadata where market_id = @market_id)";
+
+    private const string DetailSql = $$"""
+        select m.market_id, m.market_name, m.market_start_time, m.sport_id, m.sport_name, m.event_id, m.event_name,
+               m.event_open_date, m.country_code, m.competition_id, m.competition_name, m.timezone,
+               m.home_selection_id, m.away_selection_id, m.draw_selection_id,
+               m.home_runner_name, m.away_runner_name, m.draw_runner_name, m.first_seen_at, m.last_seen_at,
+               st.snapshot_count, st.first_snapshot_at, st.last_snapshot_at, ls.inplay, ls.status
+        from market_event_metadata m
+        cross join lateral (
+          select count(*) as snapshot_count, min(s.snapshot_at) as first_snapshot_at, max(s.snapshot_at) as last_snapshot_at
+          from market_book_snapshots s
+          where s.market_id = m.market_id
+        ) st
+        {{MetricSql.LatestSnapshotLateral}}
+        where m.market_id = @market_id
+        """;
+
+    private const string LatestRawSql = """
+        select s.snapshot_id, s.market_id, s.snapshot_at, s.raw_payload::text
+        from market_book_snapshots s
+        where s.market_id = @market_id
+        order by s.snapshot_at desc
+        limit 1
+        """;
+
+    /// <summary>
+    /// The last snapshot of each <paramref name="bucket"/>-long bucket of the window, oldest first, with its derived
+    /// metrics; null when the market is unknown. Buckets are aligned to UTC midnight.
+    /// </summary>
+    /// <param name="marketId">Betfair market id.</param>
+    /// <param name="window">Snapshot time window; open ends cover the whole history.</param>
+    /// <param name="bucket">Bucket length, positive.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    public async Task<IReadOnlyList<MetricPointRow>?> GetTimeseriesAsync(
+        string marketId,
+        TimeWindow window,
+        TimeSpan bucket,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marketId);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bucket, TimeSpan.Zero);
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var points = new List<MetricPointRow>();
+        await using (var command = new NpgsqlCommand(TimeseriesSql, connection))
+        {
+            command.Parameters.Add(DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId));
+            command.Parameters.Add(DbReading.Parameter("bucket", NpgsqlDbType.Interval, bucket));
+            command.Parameters.Add(DbReading.Timestamp("from", window.From));
+            command.Parameters.Add(DbReading.Timestamp("to", window.To));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var metricOrdinals = reader.MetricOrdinals();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                points.Add(new MetricPointRow(
+                    SnapshotId: reader.GetInt64(0),
+                    SnapshotAt: reader.GetTimestamp(1),
+                    Inplay: reader.GetBooleanOrNull(2),
+                    Status: reader.GetStringOrNull(3),
+                    HasDerivedRow: reader.GetBoolean(4),
+                    Metrics: reader.GetMetrics(metricOrdinals)));
+            }
+        }
+
+        // Only an empty answer needs telling "unknown market" from "no snapshots in the window".
+        if (points.Count == 0 && !await ExistsAsync(connection, marketId, cancellationToken))
+        {
+            return null;
+        }
+
+        return points;
+    }
+
+    /// <summary>The market's metadata row with its snapshot count and extent; null when the market is unknown.</summary>
+    /// <param name="marketId">Betfair market id.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    public async Task<MarketDetailRow?> GetDetailAsync(string marketId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marketId);
+        await using var command = dataSource.CreateCommand(DetailSql);
+        command.Parameters.Add(DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new MarketDetailRow(
+            MarketId: reader.GetString(0),
+            MarketName: reader.GetStringOrNull(1),
+            MarketStartTime: reader.GetTimestampOrNull(2),
+            SportId: reader.GetStringOrNull(3),
+            SportName: reader.GetStringOrNull(4),
+            EventId: reader.GetStringOrNull(5),
+            EventName: reader.GetStringOrNull(6),
+            EventOpenDate: reader.GetTimestampOrNull(7),
+            CountryCode: reader.GetStringOrNull(8),
+            CompetitionId: reader.GetStringOrNull(9),
+            CompetitionName: reader.GetStringOrNull(10),
+            Timezone: reader.GetStringOrNull(11),
+            HomeSelectionId: reader.GetInt64OrNull(12),
+            AwaySelectionId: reader.GetInt64OrNull(13),
+            DrawSelectionId: reader.GetInt64OrNull(14),
+            HomeRunnerName: reader.GetStringOrNull(15),
+            AwayRunnerName: reader.GetStringOrNull(16),
+            DrawRunnerName: reader.GetStringOrNull(17),
+            FirstSeenAt: reader.GetTimestampOrNull(18),
+            LastSeenAt: reader.GetTimestampOrNull(19),
+            SnapshotCount: reader.GetInt64(20),
+            FirstSnapshotAt: reader.GetTimestampOrNull(21),
+            LastSnapshotAt: reader.GetTimestampOrNull(22),
+            Inplay: reader.GetBooleanOrNull(23),
+            Status: reader.GetStringOrNull(24));
+    }
+
+    /// <summary>The market's newest snapshot with its raw payload; null when the market has no snapshot.</summary>
+    /// <param name="marketId">Betfair market id.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    public async Task<RawSnapshotRow?> GetLatestRawAsync(string marketId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marketId);
+        await using var command = dataSource.CreateCommand(LatestRawSql);
+        command.Parameters.Add(DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId));
+        return await SnapshotQueries.ReadRawAsync(command, cancellationToken);
+    }
+
+    /// <summary>Whether the market has a metadata row.</summary>
+    /// <param name="marketId">Betfair market id.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    public async Task<bool> ExistsAsync(string marketId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marketId);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ExistsAsync(connection, marketId, cancellationToken);
+    }
+
+    private static async Task<bool> ExistsAsync(NpgsqlConnection connection, string marketId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(MarketExistsSql, connection);
+        command.Parameters.Add(DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId));
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using NetBet.Data.Queries;
+using NetBet.Web.Http;
+
+namespace NetBet.Web.Events;
+
+/// <summary><c>/api/events/{market_id}</c>: one market's metadata, bucketed metric timeseries and newest raw book.</summary>
+internal static class EventsApi
+{
+    public static RouteGroupBuilder MapEvents(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/events/{market_id}").WithTags("Events");
+        group.MapGet("/timeseries", GetTimeseriesAsync).WithName("GetTimeseries");
+        group.MapGet("/meta", GetMetaAsync).WithName("GetMarketMeta");
+        group.MapGet("/latest_raw", GetLatestRawAsync).WithName("GetLatestRaw");
+        return group;
+    }
+
+    /// <summary>The last snapshot of each <c>interval_minutes</c> bucket (UTC-aligned) with its derived metrics.</summary>
+    public static async Task<Results<Ok<IReadOnlyList<TimeseriesPoint>>, NotFound, ValidationProblem>> GetTimeseriesAsync(
+        [FromRoute(Name = "market_id")] string marketId,
+        [FromQuery(Name = "from")] string? from,
+        [FromQuery(Name = "to")] string? to,
+        [FromQuery(Name = "interval_minutes")] string? intervalMinutes,
+        [FromQuery(Name = "include_impedance")] string? includeImpedance,
+        [FromQuery(Name = "include_impedance_inputs")] string? includeImpedanceInputs,
+        MarketQueries markets,
+        CancellationToken cancellationToken)
+    {
+        var query = new QueryParameters();
+        var window = query.SnapshotWindow(from, to);
+        var minutes = query.Int("interval_minutes", intervalMinutes, 15, 1, QueryParameters.MaxIntervalMinutes);
+        var withImpedance = query.Bool("include_impedance", includeImpedance, true);
+        var withInputs = query.Bool("include_impedance_inputs", includeImpedanceInputs, true);
+        if (!query.IsValid)
+        {
+            return query.Problem();
+        }
+
+        var rows = await markets.GetTimeseriesAsync(marketId, window, TimeSpan.FromMinutes(minutes), cancellationToken);
+        if (rows is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var points = new TimeseriesPoint[rows.Count];
+        for (var i = 0; i < points.Length; i++)
+        {
+            points[i] = TimeseriesPoint.From(rows[i], withImpedance, withInputs);
+        }
+
+        return TypedResults.Ok<IReadOnlyList<TimeseriesPoint>>(points);
+    }
+
+    public static async Task<Results<Ok<MarketMeta>, NotFound>> GetMetaAsync(
+        [FromRoute(Name = "market_id")] string marketId,
+        MarketQueries markets,
+        CancellationToken cancellationToken) =>
+        await markets.GetDetailAsync(marketId, cancellationToken) is { } row
+            ? TypedResults.Ok(MarketMeta.From(row))
+            : TypedResults.NotFound();
+
+    /// <summary>The newest snapshot's raw MarketBook; 404 when the market is unknown or has no snapshot yet.</summary>
+    public static async Task<Results<Ok<RawSnapshot>, NotFound>> GetLatestRawAsync(
+        [FromRoute(Name = "market_id")] string marketId,
+        MarketQueries markets,
+        CancellationToken cancellationToken) =>
+        await markets.GetLatestRawAsync(marketId, cancellationToken) is { } row
+            ? TypedResults.Ok(RawSnapshot.From(row))
+            : TypedResults.NotFound();
+}
