@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using NetBet.Data.Migrations;
+using NetBet.Data.Snapshots;
+using NetBet.Data.State;
 
 namespace NetBet.Data;
 
@@ -17,6 +19,8 @@ public static class DataServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         services.AddNpgsqlDataSource(connectionString);
         services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<SnapshotWriter>();
+        services.AddSingleton<ServiceState>();
         return services;
     }
 }

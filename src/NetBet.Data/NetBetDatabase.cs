@@ -19,7 +19,11 @@ public static class NetBetDatabase
     /// Opens no connection to a configured database: callers see connection failures on first use.
     /// </summary>
     /// <exception cref="DatabaseUnavailableException">The private cluster cannot be created or started.</exception>
-    public static async Task<string> ResolveConnectionStringAsync(string? configured, ILogger? logger, CancellationToken cancellationToken)
+    public static Task<string> ResolveConnectionStringAsync(string? configured, ILogger? logger, CancellationToken cancellationToken) =>
+        ResolveConnectionStringAsync(configured, home: null, logger, cancellationToken);
+
+    /// <summary>As the public overload, with the private cluster under <paramref name="home"/> instead of <c>$NETBET_HOME</c>.</summary>
+    internal static async Task<string> ResolveConnectionStringAsync(string? configured, string? home, ILogger? logger, CancellationToken cancellationToken)
     {
         if (!string.IsNullOrWhiteSpace(configured))
         {
@@ -35,7 +39,7 @@ public static class NetBetDatabase
             return configured;
         }
 
-        var cluster = PostgresCluster.ForNetBetHome(logger: logger);
+        var cluster = PostgresCluster.ForNetBetHome(home, logger);
         await cluster.StartAsync(cancellationToken);
         await cluster.EnsureDatabaseAsync(DefaultDatabaseName, cancellationToken);
         return cluster.GetConnectionString(DefaultDatabaseName);

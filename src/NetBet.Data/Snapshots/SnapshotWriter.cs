@@ -1,0 +1,311 @@
+using Dapper;
+using Microsoft.Extensions.Logging;
+using NetBet.Core.Metrics;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace NetBet.Data.Snapshots;
+
+/// <summary>
+/// Writes batches of metadata, snapshots and derived rows in one transaction with binary COPY. Snapshots go through
+/// a temporary table and <c>INSERT ... ON CONFLICT (market_id, snapshot_at) DO NOTHING</c>, so a snapshot already
+/// stored is skipped and counted, never an error; derived rows are written for the inserted snapshots only. Only the
+/// metric columns the database has are written (a database not yet migrated past the base schema gets the others
+/// later from backfill); the column list is read from information_schema and refreshed every minute.
+/// </summary>
+public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<SnapshotWriter> logger)
+{
+    private static readonly TimeSpan SchemaLifetime = TimeSpan.FromMinutes(1);
+
+    private DerivedSchema? _schema;
+
+    /// <summary>Writes <paramref name="batch"/> in one transaction and returns what was stored and skipped.</summary>
+    /// <exception cref="MissingMarketMetadataException">A snapshot's market has metadata neither in the batch nor stored.</exception>
+    /// <exception cref="SchemaNotReadyException">The database has not been migrated.</exception>
+    public async Task<SnapshotWriteResult> WriteAsync(SnapshotBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var metadata = MergeMetadata(batch.Metadata);
+        var (snapshots, duplicatesInBatch) = DistinctSnapshots(batch.Snapshots);
+        if (metadata.Count == 0 && snapshots.Count == 0)
+        {
+            return new SnapshotWriteResult(0, 0, duplicatesInBatch, 0);
+        }
+
+        try
+        {
+            var schema = await GetSchemaAsync(cancellationToken);
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await EnsureMetadataExistsAsync(connection, metadata, snapshots, cancellationToken);
+            var metadataUpserted = metadata.Count == 0 ? 0 : await UpsertMetadataAsync(connection, metadata, cancellationToken);
+            var (inserted, derived) = snapshots.Count == 0 ? (0, 0) : await InsertSnapshotsAsync(connection, schema, snapshots, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+
+            var result = new SnapshotWriteResult(metadataUpserted, inserted, duplicatesInBatch + snapshots.Count - inserted, derived);
+            logger.LogDebug(
+                "Stored {Snapshots} snapshots ({Duplicates} duplicates), {Derived} derived rows, {Metadata} metadata rows",
+                result.SnapshotsInserted,
+                result.DuplicateSnapshots,
+                result.DerivedRowsInserted,
+                result.MetadataUpserted);
+            return result;
+        }
+        catch (PostgresException e) when (SchemaNotReadyException.IsMissingObject(e))
+        {
+            _schema = null;
+            throw SchemaNotReadyException.From(e);
+        }
+    }
+
+    /// <summary>The metric columns of <c>market_derived_metrics</c> this writer fills, in canonical order.</summary>
+    public async Task<IReadOnlyList<string>> GetMetricColumnsAsync(CancellationToken cancellationToken) =>
+        (await GetSchemaAsync(cancellationToken)).Columns.Select(i => MetricColumns.Names[i]).ToList();
+
+    /// <summary>Forgets the cached column list, e.g. right after a migration added columns.</summary>
+    public void RefreshSchema() => _schema = null;
+
+    private async Task<DerivedSchema> GetSchemaAsync(CancellationToken cancellationToken)
+    {
+        var schema = _schema;
+        if (schema is not null && Environment.TickCount64 - schema.LoadedAtMs < SchemaLifetime.TotalMilliseconds)
+        {
+            return schema;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var names = (await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            select column_name from information_schema.columns
+            where table_schema = current_schema() and table_name = 'market_derived_metrics'
+            """,
+            cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+        if (names.Count == 0)
+        {
+            throw new SchemaNotReadyException("the database has no market_derived_metrics table: run 'netbet migrate'");
+        }
+
+        var columns = Enumerable.Range(0, MetricColumns.Count).Where(i => names.Contains(MetricColumns.Names[i])).ToArray();
+        if (columns.Length < MetricColumns.Count)
+        {
+            logger.LogInformation(
+                "market_derived_metrics lacks {Missing} of the {Total} metric columns; they stay NULL until the database is migrated and backfilled",
+                MetricColumns.Count - columns.Length,
+                MetricColumns.Count);
+        }
+
+        schema = new DerivedSchema(columns, Environment.TickCount64);
+        _schema = schema;
+        return schema;
+    }
+
+    private static List<MarketMetadata> MergeMetadata(IReadOnlyList<MarketMetadata> rows)
+    {
+        var byMarket = new Dictionary<string, MarketMetadata>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var row in rows)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(row.MarketId, nameof(MarketMetadata.MarketId));
+            if (byMarket.TryGetValue(row.MarketId, out var earlier))
+            {
+                byMarket[row.MarketId] = earlier.MergeLater(row);
+            }
+            else
+            {
+                byMarket[row.MarketId] = row;
+                order.Add(row.MarketId);
+            }
+        }
+
+        return [.. order.Select(id => byMarket[id])];
+    }
+
+    private static (List<SnapshotRecord> Distinct, int Duplicates) DistinctSnapshots(IReadOnlyList<SnapshotRecord> rows)
+    {
+        var seen = new HashSet<(string, long)>();
+        var distinct = new List<SnapshotRecord>(rows.Count);
+        foreach (var row in rows)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(row.MarketId, nameof(SnapshotRecord.MarketId));
+            if (row.Derived is { } derived && derived.MarketId != row.MarketId)
+            {
+                throw new ArgumentException(
+                    $"the derived row of snapshot {row.MarketId} at {row.SnapshotAt:O} belongs to market {derived.MarketId}", nameof(rows));
+            }
+
+            if (seen.Add((row.MarketId, Microseconds(row.SnapshotAt))))
+            {
+                distinct.Add(row);
+            }
+        }
+
+        return (distinct, rows.Count - distinct.Count);
+    }
+
+    private static long Microseconds(DateTimeOffset time) => time.UtcTicks / 10;
+
+    private static DateTime Utc(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % 10), DateTimeKind.Utc);
+
+    private static async Task EnsureMetadataExistsAsync(
+        NpgsqlConnection connection,
+        List<MarketMetadata> metadata,
+        List<SnapshotRecord> snapshots,
+        CancellationToken cancellationToken)
+    {
+        var inBatch = metadata.Select(m => m.MarketId).ToHashSet(StringComparer.Ordinal);
+        var others = snapshots.Select(s => s.MarketId).Where(id => !inBatch.Contains(id)).Distinct(StringComparer.Ordinal).ToArray();
+        if (others.Length == 0)
+        {
+            return;
+        }
+
+        var stored = (await connection.QueryAsync<string>(new CommandDefinition(
+            "select market_id from market_event_metadata where market_id = any(@others)",
+            new { others },
+            cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+        var missing = others.Where(id => !stored.Contains(id)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new MissingMarketMetadataException(missing);
+        }
+    }
+
+    private static async Task<int> UpsertMetadataAsync(NpgsqlConnection connection, List<MarketMetadata> rows, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, SnapshotSql.CreateMetadataTemp, cancellationToken);
+        await using (var importer = await connection.BeginBinaryImportAsync(SnapshotSql.CopyMetadata, cancellationToken))
+        {
+            foreach (var row in rows)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(row.MarketId, NpgsqlDbType.Text, cancellationToken);
+                await WriteAsync(importer, row.MarketName, cancellationToken);
+                await WriteAsync(importer, row.MarketStartTime, cancellationToken);
+                await WriteAsync(importer, row.SportId, cancellationToken);
+                await WriteAsync(importer, row.SportName, cancellationToken);
+                await WriteAsync(importer, row.EventId, cancellationToken);
+                await WriteAsync(importer, row.EventName, cancellationToken);
+                await WriteAsync(importer, row.EventOpenDate, cancellationToken);
+                await WriteAsync(importer, row.CountryCode, cancellationToken);
+                await WriteAsync(importer, row.CompetitionId, cancellationToken);
+                await WriteAsync(importer, row.CompetitionName, cancellationToken);
+                await WriteAsync(importer, row.Timezone, cancellationToken);
+                await WriteAsync(importer, row.HomeSelectionId, cancellationToken);
+                await WriteAsync(importer, row.AwaySelectionId, cancellationToken);
+                await WriteAsync(importer, row.DrawSelectionId, cancellationToken);
+                await WriteAsync(importer, row.HomeRunnerName, cancellationToken);
+                await WriteAsync(importer, row.AwayRunnerName, cancellationToken);
+                await WriteAsync(importer, row.DrawRunnerName, cancellationToken);
+                await WriteAsync(importer, row.SeenAt, cancellationToken);
+            }
+
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        return await ExecuteAsync(connection, SnapshotSql.UpsertMetadata, cancellationToken);
+    }
+
+    private static async Task<(int Inserted, int Derived)> InsertSnapshotsAsync(
+        NpgsqlConnection connection,
+        DerivedSchema schema,
+        List<SnapshotRecord> rows,
+        CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, SnapshotSql.CreateSnapshotTemp, cancellationToken);
+        await using (var importer = await connection.BeginBinaryImportAsync(SnapshotSql.CopySnapshots, cancellationToken))
+        {
+            foreach (var row in rows)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(row.MarketId, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(Utc(row.SnapshotAt), NpgsqlDbType.TimestampTz, cancellationToken);
+                if (row.RawPayload is null)
+                {
+                    await importer.WriteNullAsync(cancellationToken);
+                }
+                else
+                {
+                    await importer.WriteAsync(row.RawPayload, NpgsqlDbType.Jsonb, cancellationToken);
+                }
+
+                await WriteAsync(importer, row.TotalMatched, cancellationToken);
+                if (row.Inplay is { } inplay)
+                {
+                    await importer.WriteAsync(inplay, NpgsqlDbType.Boolean, cancellationToken);
+                }
+                else
+                {
+                    await importer.WriteNullAsync(cancellationToken);
+                }
+
+                await WriteAsync(importer, row.Status, cancellationToken);
+                if (row.DepthLimit is { } depthLimit)
+                {
+                    await importer.WriteAsync(depthLimit, NpgsqlDbType.Integer, cancellationToken);
+                }
+                else
+                {
+                    await importer.WriteNullAsync(cancellationToken);
+                }
+
+                await WriteAsync(importer, row.Source, cancellationToken);
+                await WriteAsync(importer, row.CaptureVersion, cancellationToken);
+            }
+
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        var withDerived = rows.Where(r => r.Derived is not null).ToList();
+        if (withDerived.Count == 0)
+        {
+            return (await ExecuteAsync(connection, SnapshotSql.InsertSnapshots, cancellationToken), 0);
+        }
+
+        var columnNames = schema.Columns.Select(i => MetricColumns.Names[i]).ToList();
+        await ExecuteAsync(connection, SnapshotSql.CreateDerivedTemp(columnNames), cancellationToken);
+        await using (var importer = await connection.BeginBinaryImportAsync(SnapshotSql.CopyDerived(columnNames), cancellationToken))
+        {
+            foreach (var row in withDerived)
+            {
+                var derived = row.Derived!;
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(row.MarketId, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(Utc(row.SnapshotAt), NpgsqlDbType.TimestampTz, cancellationToken);
+                foreach (var index in schema.Columns)
+                {
+                    await WriteAsync(importer, derived[index], cancellationToken);
+                }
+            }
+
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        await using var command = new NpgsqlCommand(SnapshotSql.InsertSnapshotsAndDerived(columnNames), connection);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = MetricColumns.DepthLimit });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = MetricColumns.CalculationVersion });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return ((int)reader.GetInt64(0), (int)reader.GetInt64(1));
+    }
+
+    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static Task WriteAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken) =>
+        value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+
+    private static Task WriteAsync(NpgsqlBinaryImporter importer, double? value, CancellationToken cancellationToken) =>
+        value is { } v ? importer.WriteAsync(v, NpgsqlDbType.Double, cancellationToken) : importer.WriteNullAsync(cancellationToken);
+
+    private static Task WriteAsync(NpgsqlBinaryImporter importer, long? value, CancellationToken cancellationToken) =>
+        value is { } v ? importer.WriteAsync(v, NpgsqlDbType.Bigint, cancellationToken) : importer.WriteNullAsync(cancellationToken);
+
+    private static Task WriteAsync(NpgsqlBinaryImporter importer, DateTimeOffset? value, CancellationToken cancellationToken) =>
+        value is { } v ? importer.WriteAsync(Utc(v), NpgsqlDbType.TimestampTz, cancellationToken) : importer.WriteNullAsync(cancellationToken);
+
+    // Indexes into MetricColumns.Names of the metric columns the table has.
+    private sealed record DerivedSchema(int[] Columns, long LoadedAtMs);
+}
