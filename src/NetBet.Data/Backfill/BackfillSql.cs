@@ -1,0 +1,94 @@
+using System.Text;
+
+namespace NetBet.Data.Backfill;
+
+/// <summary>
+/// The backfill's statements. Column names are spliced in only after <see cref="MetricSchema.Resolve"/> checked
+/// each against the fixed list of metric columns; every value travels as a parameter.
+/// </summary>
+internal sealed class BackfillSql
+{
+    private const string CountTemplate = """
+        select count(*)
+        from market_derived_metrics d
+        where ({candidate}){filters}
+        """;
+
+    // Keyset over the primary key (no OFFSET): each batch starts where the previous one ended, so rows that stay
+    // NULL because they must be skipped are passed over once per run, never looped on.
+    private const string LoadTemplate = """
+        select d.snapshot_id, d.market_id, d.snapshot_at, s.raw_payload::text,
+               m.home_selection_id, m.away_selection_id, m.draw_selection_id{stored}
+        from market_derived_metrics d
+        join market_book_snapshots s on s.snapshot_id = d.snapshot_id
+        left join market_event_metadata m on m.market_id = s.market_id
+        where d.snapshot_id > @last and ({candidate}){filters}
+        order by d.snapshot_id
+        limit @batch
+        """;
+
+    // ON COMMIT DELETE ROWS, created once per run: a table created and dropped per batch would write pg_class and
+    // pg_attribute rows thousands of times on a live database.
+    private const string CreateTempTemplate = """
+        drop table if exists pg_temp.netbet_backfill_batch;
+        create temp table netbet_backfill_batch (snapshot_id bigint not null{columns}) on commit delete rows
+        """;
+
+    public const string DropTemp = "drop table if exists pg_temp.netbet_backfill_batch";
+
+    private const string UpdateTemplate = """
+        update market_derived_metrics d
+        set {assignments}
+        from netbet_backfill_batch n
+        where d.snapshot_id = n.snapshot_id and ({changes})
+        """;
+
+    public BackfillSql(IReadOnlyList<string> columns, BackfillOptions options)
+    {
+        Columns = columns;
+        var filters = new StringBuilder();
+        if (options.MarketId is not null)
+        {
+            filters.Append(" and d.market_id = @market");
+        }
+
+        if (options.From is not null)
+        {
+            filters.Append(" and d.snapshot_at >= @from");
+        }
+
+        if (options.To is not null)
+        {
+            filters.Append(" and d.snapshot_at < @to");
+        }
+
+        // Verify looks at the values that are there; fill and dry run at the ones that are not.
+        var candidate = string.Join(" or ", columns.Select(c => options.Verify ? $"d.{c} is not null" : $"d.{c} is null"));
+        var storedColumns = string.Concat(columns.Select(c => $", d.{c}"));
+        Count = CountTemplate.Replace("{candidate}", candidate, StringComparison.Ordinal)
+            .Replace("{filters}", filters.ToString(), StringComparison.Ordinal);
+        Load = LoadTemplate.Replace("{candidate}", candidate, StringComparison.Ordinal)
+            .Replace("{filters}", filters.ToString(), StringComparison.Ordinal)
+            .Replace("{stored}", storedColumns, StringComparison.Ordinal);
+        CreateTemp = CreateTempTemplate.Replace("{columns}", string.Concat(columns.Select(c => $", {c} double precision")), StringComparison.Ordinal);
+        Copy = $"copy netbet_backfill_batch (snapshot_id, {string.Join(", ", columns)}) from stdin (format binary)";
+        Update = UpdateTemplate
+            .Replace("{assignments}", string.Join(", ", columns.Select(c => $"{c} = coalesce(d.{c}, n.{c})")), StringComparison.Ordinal)
+            .Replace("{changes}", string.Join(" or ", columns.Select(c => $"(d.{c} is null and n.{c} is not null)")), StringComparison.Ordinal);
+    }
+
+    public IReadOnlyList<string> Columns { get; }
+
+    public string Count { get; }
+
+    public string Load { get; }
+
+    public string CreateTemp { get; }
+
+    public string Copy { get; }
+
+    public string Update { get; }
+
+    /// <summary>Ordinal of the first stored chosen column in <see cref="Load"/>.</summary>
+    public const int FirstStoredOrdinal = 7;
+}

@@ -1,0 +1,370 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using NetBet.Core.Books;
+using NetBet.Core.Metrics;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace NetBet.Data.Backfill;
+
+/// <summary>
+/// Fills NULL metric columns of <c>market_derived_metrics</c> from the stored raw payloads with the ingestion
+/// engine, in keyset-ordered batches of one short transaction each. Never overwrites a non-NULL value, so a rerun
+/// (after Ctrl-C or kill -9 too) resumes where the data says it stopped and ends in the same state.
+/// </summary>
+public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> logger)
+{
+    private const int MaxSkipExamples = 10;
+
+    /// <summary>Runs a backfill, a dry run or a verify, as <paramref name="options"/> say.</summary>
+    /// <param name="options">What to cover.</param>
+    /// <param name="onBatch">Called after each batch (committed, or computed for dry run and verify).</param>
+    /// <param name="cancellationToken">
+    /// Stops the run between batches: the batch being written is finished, the one being read is dropped, and the
+    /// result comes back with <see cref="BackfillResult.Interrupted"/> set.
+    /// </param>
+    /// <exception cref="UnknownColumnException">A chosen column is not a metric column or not migrated yet.</exception>
+    public async Task<BackfillResult> RunAsync(BackfillOptions options, Action<BackfillProgress>? onBatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+        var stopwatch = Stopwatch.StartNew();
+
+        await using var readConnection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var existing = await MetricSchema.ExistingMetricColumnsAsync(readConnection, cancellationToken);
+        var columns = MetricSchema.Resolve(options.Columns, existing);
+        var result = new BackfillResult { Columns = columns };
+        if (columns.Count == 0)
+        {
+            return result;
+        }
+
+        var sql = new BackfillSql(columns, options);
+        var columnIndexes = columns.Select(MetricColumns.IndexOf).ToArray();
+        result.Total = await CountAsync(readConnection, sql, options, cancellationToken);
+        if (options.Limit is { } cap)
+        {
+            result.Total = Math.Min(result.Total, cap);
+        }
+
+        var writes = !options.DryRun && !options.Verify;
+        await using var writeConnection = writes ? await dataSource.OpenConnectionAsync(cancellationToken) : null;
+        if (writeConnection is not null)
+        {
+            await using var create = new NpgsqlCommand(sql.CreateTemp, writeConnection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        try
+        {
+            await RunBatchesAsync(readConnection, writeConnection, sql, options, columnIndexes, result, stopwatch, onBatch, cancellationToken);
+        }
+        finally
+        {
+            if (writeConnection is not null)
+            {
+                await using var drop = new NpgsqlCommand(BackfillSql.DropTemp, writeConnection);
+                await drop.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+        }
+
+        result.Elapsed = stopwatch.Elapsed;
+        foreach (var (reason, count) in result.SkipReasons)
+        {
+            logger.LogInformation(
+                "Skipped {Count} rows: {Reason} (snapshot ids such as {SnapshotIds})",
+                count,
+                reason,
+                string.Join(", ", result.SkipExamples[reason]));
+        }
+
+        return result;
+    }
+
+    private async Task RunBatchesAsync(
+        NpgsqlConnection readConnection,
+        NpgsqlConnection? writeConnection,
+        BackfillSql sql,
+        BackfillOptions options,
+        int[] columnIndexes,
+        BackfillResult result,
+        Stopwatch stopwatch,
+        Action<BackfillProgress>? onBatch,
+        CancellationToken cancellationToken)
+    {
+        var remaining = options.Limit ?? long.MaxValue;
+        var batchNumber = 0;
+        var take = (int)Math.Min(options.BatchSize, remaining);
+        var pending = take > 0 ? LoadAsync(readConnection, sql, options, long.MinValue, take, cancellationToken) : null;
+        while (pending is not null)
+        {
+            List<BackfillRow> batch;
+            try
+            {
+                batch = await pending;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                result.Interrupted = true;
+                return;
+            }
+
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            remaining -= batch.Count;
+            var last = batch[^1].SnapshotId;
+            var nextTake = (int)Math.Min(options.BatchSize, remaining);
+
+            // Read the next batch while this one is computed and written: the database works while we compute.
+            pending = batch.Count == take && nextTake > 0 && !cancellationToken.IsCancellationRequested
+                ? LoadAsync(readConnection, sql, options, last, nextTake, cancellationToken)
+                : null;
+            take = nextTake;
+
+            ComputedRow[] computed;
+            try
+            {
+                computed = BackfillCompute.ComputeBatch(batch, columnIndexes, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await DrainAsync(pending);
+                result.Interrupted = true;
+                return;
+            }
+
+            batchNumber++;
+            if (writeConnection is not null)
+            {
+                // Not cancellable: a started batch is short, and finishing it keeps the summary exact.
+                result.Updated += await WriteAsync(writeConnection, sql, batch, computed, CancellationToken.None);
+            }
+
+            Tally(batch, computed, sql.Columns, options, result);
+            onBatch?.Invoke(new BackfillProgress(batchNumber, result.Processed, result.Total, last, stopwatch.Elapsed));
+            if (cancellationToken.IsCancellationRequested)
+            {
+                await DrainAsync(pending);
+                result.Interrupted = true;
+                return;
+            }
+        }
+    }
+
+    private static async Task DrainAsync(Task<List<BackfillRow>>? pending)
+    {
+        if (pending is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await pending;
+        }
+        catch (OperationCanceledException)
+        {
+            // The prefetched batch is dropped: nothing of it was written.
+        }
+    }
+
+    private static async Task<long> CountAsync(NpgsqlConnection connection, BackfillSql sql, BackfillOptions options, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql.Count, connection);
+        AddFilters(command, options);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static void AddFilters(NpgsqlCommand command, BackfillOptions options)
+    {
+        if (options.MarketId is { } market)
+        {
+            command.Parameters.AddWithValue("market", market);
+        }
+
+        if (options.From is { } from)
+        {
+            command.Parameters.AddWithValue("from", from.ToUniversalTime());
+        }
+
+        if (options.To is { } to)
+        {
+            command.Parameters.AddWithValue("to", to.ToUniversalTime());
+        }
+    }
+
+    private static async Task<List<BackfillRow>> LoadAsync(
+        NpgsqlConnection connection, BackfillSql sql, BackfillOptions options, long last, int take, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql.Load, connection);
+        command.Parameters.AddWithValue("last", last);
+        command.Parameters.AddWithValue("batch", take);
+        AddFilters(command, options);
+        var rows = new List<BackfillRow>(take);
+        var columnCount = sql.Columns.Count;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var stored = new double?[columnCount];
+            for (var i = 0; i < columnCount; i++)
+            {
+                var ordinal = BackfillSql.FirstStoredOrdinal + i;
+                stored[i] = reader.IsDBNull(ordinal) ? null : reader.GetDouble(ordinal);
+            }
+
+            rows.Add(new BackfillRow(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetFieldValue<DateTimeOffset>(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3),
+                ReadRoles(reader),
+                stored));
+        }
+
+        return rows;
+    }
+
+    private static RunnerRoles? ReadRoles(NpgsqlDataReader reader) =>
+        reader.IsDBNull(4) || reader.IsDBNull(5) || reader.IsDBNull(6)
+            ? null
+            : new RunnerRoles(reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
+
+    private static async Task<long> WriteAsync(
+        NpgsqlConnection connection, BackfillSql sql, List<BackfillRow> batch, ComputedRow[] computed, CancellationToken cancellationToken)
+    {
+        if (!Array.Exists(computed, c => c.Outcome == BackfillOutcome.Computed))
+        {
+            return 0;
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var importer = await connection.BeginBinaryImportAsync(sql.Copy, cancellationToken))
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (computed[i] is not { Outcome: BackfillOutcome.Computed, Values: { } values })
+                {
+                    continue;
+                }
+
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(batch[i].SnapshotId, NpgsqlDbType.Bigint, cancellationToken);
+                foreach (var value in values)
+                {
+                    if (value is { } v)
+                    {
+                        await importer.WriteAsync(v, NpgsqlDbType.Double, cancellationToken);
+                    }
+                    else
+                    {
+                        await importer.WriteNullAsync(cancellationToken);
+                    }
+                }
+            }
+
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        await using var update = new NpgsqlCommand(sql.Update, connection, transaction);
+        var updated = await update.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return updated;
+    }
+
+    private void Tally(List<BackfillRow> batch, ComputedRow[] computed, IReadOnlyList<string> columns, BackfillOptions options, BackfillResult result)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var row = batch[i];
+            var answer = computed[i];
+            result.Processed++;
+            switch (answer.Outcome)
+            {
+                case BackfillOutcome.Error:
+                    result.Errors++;
+                    BackfillLog.UnreadablePayload(logger, row.SnapshotId, answer.Reason!);
+                    if (result.ErrorDetails.Count < BackfillResult.MaxDetails)
+                    {
+                        result.ErrorDetails.Add(new BackfillError(row.SnapshotId, answer.Reason!));
+                    }
+
+                    break;
+                case BackfillOutcome.Skipped:
+                    result.Skipped++;
+                    var reason = answer.Reason!;
+                    BackfillLog.SkippedRow(logger, row.SnapshotId, reason);
+                    result.SkipReasons[reason] = result.SkipReasons.GetValueOrDefault(reason) + 1;
+                    if (!result.SkipExamples.TryGetValue(reason, out var examples))
+                    {
+                        result.SkipExamples[reason] = examples = [];
+                    }
+
+                    if (examples.Count < MaxSkipExamples)
+                    {
+                        examples.Add(row.SnapshotId);
+                    }
+
+                    break;
+                case BackfillOutcome.Computed when options.Verify:
+                    CompareStored(row, answer.Values!, columns, result);
+                    break;
+                case BackfillOutcome.Computed when options.DryRun:
+                    CountWouldFill(row, answer.Values!, columns, options, result);
+                    break;
+                default:
+                    break; // written: Updated comes from the UPDATE's row count
+            }
+        }
+    }
+
+    private static void CountWouldFill(BackfillRow row, double?[] values, IReadOnlyList<string> columns, BackfillOptions options, BackfillResult result)
+    {
+        List<KeyValuePair<string, double>>? sample = result.Samples.Count < options.SampleRows ? [] : null;
+        var fills = false;
+        for (var c = 0; c < columns.Count; c++)
+        {
+            if (row.Stored[c] is null && values[c] is { } value)
+            {
+                fills = true;
+                result.WouldFill[columns[c]] = result.WouldFill.GetValueOrDefault(columns[c]) + 1;
+                sample?.Add(new(columns[c], value));
+            }
+        }
+
+        if (fills)
+        {
+            result.Updated++;
+            if (sample is not null)
+            {
+                result.Samples.Add(new BackfillSample(row.SnapshotId, row.MarketId, row.SnapshotAt, sample));
+            }
+        }
+    }
+
+    private void CompareStored(BackfillRow row, double?[] values, IReadOnlyList<string> columns, BackfillResult result)
+    {
+        for (var c = 0; c < columns.Count; c++)
+        {
+            if (row.Stored[c] is not { } stored)
+            {
+                continue;
+            }
+
+            result.Compared++;
+            if (values[c] is { } engine && BackfillCompute.SameValue(stored, engine))
+            {
+                continue;
+            }
+
+            result.DriftCount++;
+            BackfillLog.Drift(logger, row.SnapshotId, columns[c], stored, values[c]);
+            if (result.Drift.Count < BackfillResult.MaxDetails)
+            {
+                result.Drift.Add(new BackfillDrift(row.SnapshotId, columns[c], stored, values[c]));
+            }
+        }
+    }
+}

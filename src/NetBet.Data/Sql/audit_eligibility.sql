@@ -1,0 +1,72 @@
+-- Audit sections C, D and E in one pass over the derived rows that have at least one NULL metric column.
+-- Each such row gets the reason a backfill would skip it, checked in the engine's order (METRICS.md section 6),
+-- or NULL when the engine would compute it. {null_counts} and {any_null} are built from the metric columns that
+-- exist in the schema.
+--
+-- 'unreadable payload' mirrors the MarketBookReader's type checks (jsonb is valid JSON already): market and runner
+-- fields of the wrong JSON type, runner entries that are not objects, selection ids that are not integers, ladder
+-- sides that are not arrays, levels that are not objects or [price, size] pairs, a level without price or size,
+-- prices and sizes that are not numbers, numbers beyond 1e15. Lax jsonpath unwraps arrays in filters, so array
+-- levels are checked through .type() and .size(), which do not; a one-element [price] pair slips through.
+-- The backfill reads every payload with the reader itself, so its error count is the authority.
+select
+  r.reason,
+  count(*) as rows{null_counts}
+from market_derived_metrics d
+join market_book_snapshots s on s.snapshot_id = d.snapshot_id
+left join market_event_metadata m on m.market_id = s.market_id
+cross join lateral (
+  select case
+    when s.raw_payload is null then 'no raw payload'
+    when jsonb_typeof(s.raw_payload) <> 'object' then 'unreadable payload'
+    when jsonb_path_exists(s.raw_payload, '
+      $ ? (
+           exists($.runners.type() ? (@ != "array" && @ != "null"))
+        || exists($.marketId.type() ? (@ != "string" && @ != "null"))
+        || exists($.totalMatched.type() ? (@ != "number" && @ != "null"))
+        || exists($.totalMatched ? (@.type() == "number" && @.abs() > 1e15))
+        || exists($.status.type() ? (@ != "string" && @ != "null"))
+        || exists($.inplay.type() ? (@ != "boolean" && @ != "null"))
+        || exists($.runners[*].status.type() ? (@ != "string" && @ != "null"))
+        || exists($.runners[*].totalMatched.type() ? (@ != "number" && @ != "null"))
+        || exists($.runners[*].totalMatched ? (@.type() == "number" && @.abs() > 1e15))
+        || exists($.runners[*].ex.type() ? (@ != "object" && @ != "null"))
+        || exists($.runners[*].type() ? (@ != "object" && @ != "null"))
+        || exists($.runners[*].selectionId.type() ? (@ == "boolean" || @ == "object" || @ == "array"))
+        || exists($.runners[*].selectionId ? (@.type() == "number" && (@.floor() != @ || @.abs() > 9000000000000000000)))
+        || exists($.runners[*].ex.availableToBack.type() ? (@ != "array" && @ != "null"))
+        || exists($.runners[*].ex.availableToLay.type() ? (@ != "array" && @ != "null"))
+        || exists($.runners[*].ex.availableToBack[*].type() ? (@ == "string" || @ == "boolean" || @ == "number"))
+        || exists($.runners[*].ex.availableToLay[*].type() ? (@ == "string" || @ == "boolean" || @ == "number"))
+        || exists($.runners[*].ex.availableToBack[*].size() ? (@ == 0 || @ > 2))
+        || exists($.runners[*].ex.availableToLay[*].size() ? (@ == 0 || @ > 2))
+        || exists($.runners[*].ex.availableToBack[*][*].type() ? (@ == "string" || @ == "boolean" || @ == "array"))
+        || exists($.runners[*].ex.availableToLay[*][*].type() ? (@ == "string" || @ == "boolean" || @ == "array"))
+        || exists($.runners[*].ex.availableToBack[*][*] ? (@.type() == "number" && @.abs() > 1e15))
+        || exists($.runners[*].ex.availableToLay[*][*] ? (@.type() == "number" && @.abs() > 1e15))
+        || exists($.runners[*].ex.availableToBack[*] ? (@.type() == "object" && (
+              !exists(@.price) || !exists(@.size)
+           || (@.price.type() != "number" && @.price.type() != "null")
+           || (@.size.type() != "number" && @.size.type() != "null")
+           || @.price.abs() > 1e15 || @.size.abs() > 1e15)))
+        || exists($.runners[*].ex.availableToLay[*] ? (@.type() == "object" && (
+              !exists(@.price) || !exists(@.size)
+           || (@.price.type() != "number" && @.price.type() != "null")
+           || (@.size.type() != "number" && @.size.type() != "null")
+           || @.price.abs() > 1e15 || @.size.abs() > 1e15)))
+      )
+    ', '{}', true) then 'unreadable payload'
+    when coalesce(s.raw_payload ->> 'marketId', '') = '' then 'no market id'
+    when jsonb_typeof(s.raw_payload -> 'runners') is distinct from 'array'
+      or jsonb_array_length(s.raw_payload -> 'runners') < 3 then 'fewer than 3 runners'
+    when m.home_selection_id is null or m.away_selection_id is null or m.draw_selection_id is null
+      then 'no roles for the market'
+    when not (
+          s.raw_payload -> 'runners' @> jsonb_build_array(jsonb_build_object('selectionId', m.home_selection_id))
+      and s.raw_payload -> 'runners' @> jsonb_build_array(jsonb_build_object('selectionId', m.away_selection_id))
+      and s.raw_payload -> 'runners' @> jsonb_build_array(jsonb_build_object('selectionId', m.draw_selection_id))
+    ) then 'role runner missing from the book'
+  end as reason
+) r
+where {any_null}
+group by r.reason;
