@@ -1,0 +1,129 @@
+namespace NetBet.Ingest.Simulator;
+
+/// <summary>A failure the simulator can inject into betting requests.</summary>
+public enum SimulatorFault
+{
+    /// <summary>HTTP 503 with a plain-text body.</summary>
+    ServerError,
+    /// <summary>The normal answer after <see cref="SimulatorFaults.SlowDelay"/>.</summary>
+    Slow,
+    /// <summary>HTTP 400 APINGException INVALID_SESSION_INFORMATION; the session token stops working.</summary>
+    InvalidSession,
+    /// <summary>HTTP 200 with a truncated JSON body.</summary>
+    MalformedJson,
+}
+
+/// <summary>
+/// Fault injection for the simulator's betting endpoints (listMarketCatalogue, listMarketBook): queued faults for
+/// the next N requests, random faults by probability, and TOO_MUCH_DATA above a market count. Thread-safe; tests
+/// change it while the simulator runs.
+/// </summary>
+public sealed class SimulatorFaults
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<(SimulatorFault Fault, string? Operation)> _queued = new();
+    private readonly Random _random;
+
+    /// <summary>Creates the fault settings; <paramref name="seed"/> makes the random faults repeatable.</summary>
+    public SimulatorFaults(int seed = 0) => _random = new Random(seed);
+
+    /// <summary>Probability of an HTTP 503 per betting request.</summary>
+    public double ServerErrorRate { get; set; }
+
+    /// <summary>Probability of a slow answer per betting request.</summary>
+    public double SlowRate { get; set; }
+
+    /// <summary>Probability of INVALID_SESSION_INFORMATION per betting request.</summary>
+    public double InvalidSessionRate { get; set; }
+
+    /// <summary>Probability of a malformed JSON answer per betting request.</summary>
+    public double MalformedJsonRate { get; set; }
+
+    /// <summary>How long a slow answer waits (real time, not the simulated clock).</summary>
+    public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// listMarketBook answers TOO_MUCH_DATA when asked for more markets than this. Null keeps Betfair's own rule
+    /// (weight above 200 points; EX_ALL_OFFERS weighs 17 per market).
+    /// </summary>
+    public int? TooMuchDataAboveMarkets { get; set; }
+
+    /// <summary>Makes the next <paramref name="count"/> betting requests (of <paramref name="operation"/> only, when given) fail with <paramref name="fault"/>.</summary>
+    /// <param name="fault">The fault.</param>
+    /// <param name="count">How many requests.</param>
+    /// <param name="operation"><c>listMarketBook</c> or <c>listMarketCatalogue</c>; null for either.</param>
+    public void Next(SimulatorFault fault, int count = 1, string? operation = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (_lock)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _queued.Enqueue((fault, operation));
+            }
+        }
+    }
+
+    /// <summary>Drops queued faults and sets every probability to 0 and the TOO_MUCH_DATA limit back to Betfair's.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _queued.Clear();
+            ServerErrorRate = SlowRate = InvalidSessionRate = MalformedJsonRate = 0;
+            TooMuchDataAboveMarkets = null;
+        }
+    }
+
+    /// <summary>
+    /// Parses a <c>--fault</c> value: <c>5xx=P</c>, <c>slow=P</c>, <c>invalid-session=P</c>, <c>malformed=P</c>
+    /// (probabilities 0..1), <c>slow-ms=N</c>, <c>too-much-data=K</c> (markets). Returns an error message or null.
+    /// </summary>
+    /// <param name="setting">The setting, such as <c>5xx=0.1</c>.</param>
+    public string? Apply(string setting)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        var parts = setting.Split('=', 2, StringSplitOptions.TrimEntries);
+        if (parts.Length != 2 || !double.TryParse(parts[1], System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 0)
+        {
+            return $"'{setting}' is not NAME=NUMBER";
+        }
+
+        var probability = value <= 1;
+        switch (parts[0].ToLowerInvariant())
+        {
+            case "5xx" when probability: ServerErrorRate = value; break;
+            case "slow" when probability: SlowRate = value; break;
+            case "invalid-session" when probability: InvalidSessionRate = value; break;
+            case "malformed" when probability: MalformedJsonRate = value; break;
+            case "slow-ms": SlowDelay = TimeSpan.FromMilliseconds(value); break;
+            case "too-much-data" when value >= 1 && value == Math.Floor(value): TooMuchDataAboveMarkets = (int)value; break;
+            case "5xx" or "slow" or "invalid-session" or "malformed": return $"'{setting}': a probability is between 0 and 1";
+            case "too-much-data": return $"'{setting}': too-much-data takes a whole number of markets";
+            default: return $"'{setting}': unknown fault (5xx, slow, slow-ms, invalid-session, malformed, too-much-data)";
+        }
+
+        return null;
+    }
+
+    /// <summary>The fault for one request of <paramref name="operation"/>, or null.</summary>
+    internal SimulatorFault? Draw(string operation)
+    {
+        lock (_lock)
+        {
+            if (_queued.TryPeek(out var next) && (next.Operation is null || next.Operation == operation))
+            {
+                _queued.Dequeue();
+                return next.Fault;
+            }
+
+            var u = _random.NextDouble();
+            if ((u -= ServerErrorRate) < 0) return SimulatorFault.ServerError;
+            if ((u -= SlowRate) < 0) return SimulatorFault.Slow;
+            if ((u -= InvalidSessionRate) < 0) return SimulatorFault.InvalidSession;
+            if ((u -= MalformedJsonRate) < 0) return SimulatorFault.MalformedJson;
+            return null;
+        }
+    }
+}
