@@ -1,0 +1,207 @@
+namespace NetBet.Core.Stream;
+
+/// <summary>What <see cref="StreamCache.Apply"/> did with a line.</summary>
+public enum StreamMessageKind
+{
+    /// <summary>Market changes were applied; <see cref="StreamCache.ChangedMarkets"/> lists the markets.</summary>
+    MarketChange,
+    /// <summary>Part of a segmented change (<c>SEG_START</c>/<c>SEG</c>); applied when <c>SEG_END</c> arrives.</summary>
+    SegmentPending,
+    /// <summary>No market changes: a heartbeat, a <c>connection</c>/<c>status</c>/<c>ocm</c> message, or an <c>mcm</c> without <c>mc</c>.</summary>
+    Other,
+}
+
+/// <summary>The outcome of applying one line.</summary>
+/// <param name="Kind">What the line was.</param>
+/// <param name="PublishTime">The message's <c>pt</c> (ms since the Unix epoch), when it had one.</param>
+/// <param name="MarketChanges">Market changes applied (<c>mc</c> entries, segments included).</param>
+/// <param name="Updates">Ladder elements applied: each <c>[price,size]</c> or <c>[level,price,size]</c> counts one.</param>
+public readonly record struct StreamApplyResult(StreamMessageKind Kind, long? PublishTime, int MarketChanges, int Updates);
+
+/// <summary>
+/// Rebuilds every market of one Exchange Stream (a historical file or a socket) from its <c>mcm</c> messages,
+/// following FORMATS.md section 3. Each line is parsed completely before any of it is applied, so a malformed
+/// line changes nothing and readers never see half a message. Not thread-safe; one cache per stream.
+/// </summary>
+public sealed class StreamCache
+{
+    private readonly Dictionary<string, MarketState> _markets = [];
+    private readonly Dictionary<string, MarketState>.AlternateLookup<ReadOnlySpan<char>> _marketsBySpan;
+    private readonly PendingChanges _pending = new();
+    private readonly List<MarketState> _changed = [];
+    private readonly HashSet<MarketState> _changedSet = [];
+    private bool _inSegment;
+
+    /// <summary>Creates an empty cache.</summary>
+    public StreamCache() => _marketsBySpan = _markets.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Every market seen so far.</summary>
+    public IReadOnlyCollection<MarketState> Markets => _markets.Values;
+
+    /// <summary>The markets changed by the last applied message, each once, in first-change order.</summary>
+    public IReadOnlyList<MarketState> ChangedMarkets => _changed;
+
+    /// <summary>The market with this id, or null.</summary>
+    /// <param name="marketId">Market id.</param>
+    public MarketState? Find(string marketId) => _markets.GetValueOrDefault(marketId);
+
+    /// <summary>Forgets a market (to bound memory once a market is closed and written).</summary>
+    /// <param name="marketId">Market id.</param>
+    public bool Remove(string marketId) => _markets.Remove(marketId);
+
+    /// <summary>Parses one line (one JSON message) and applies it.</summary>
+    /// <param name="line">The UTF-8 JSON message, without the line terminator.</param>
+    /// <exception cref="StreamFormatException">The line is not a usable message; the cache is unchanged.</exception>
+    public StreamApplyResult Apply(ReadOnlySpan<byte> line)
+    {
+        if (!_inSegment)
+        {
+            _pending.Clear();
+        }
+
+        var mark = _pending.Mark();
+        MessageEnvelope envelope;
+        try
+        {
+            envelope = StreamMessageParser.Parse(line, _pending);
+            if (envelope.HasMarketChanges && envelope.PublishTime is null && (!envelope.HasOp || envelope.IsMarketChangeOp))
+            {
+                throw new StreamFormatException("market changes without pt at $.pt");
+            }
+        }
+        catch (StreamFormatException)
+        {
+            _pending.Rollback(mark);
+            throw;
+        }
+
+        if ((envelope.HasOp && !envelope.IsMarketChangeOp) || !envelope.HasMarketChanges)
+        {
+            _pending.Rollback(mark);
+            return new StreamApplyResult(StreamMessageKind.Other, envelope.PublishTime, 0, 0);
+        }
+
+        if (envelope.Segment is SegmentKind.Start or SegmentKind.Middle)
+        {
+            _inSegment = true;
+            return new StreamApplyResult(StreamMessageKind.SegmentPending, envelope.PublishTime, 0, 0);
+        }
+
+        _inSegment = false;
+        var publishTime = envelope.PublishTime!.Value;
+        var updates = ApplyPending(publishTime);
+        var marketChanges = _pending.Markets.Count;
+        _pending.Clear();
+        return new StreamApplyResult(StreamMessageKind.MarketChange, publishTime, marketChanges, updates);
+    }
+
+    private int ApplyPending(long publishTime)
+    {
+        _changed.Clear();
+        _changedSet.Clear();
+        var updates = 0;
+        for (var m = 0; m < _pending.Markets.Count; m++)
+        {
+            ref var change = ref _pending.Markets[m];
+            var market = GetOrAddMarket(_pending.MarketId(change));
+            if (change.Image)
+            {
+                market.Reset();
+            }
+
+            if (change.Definition is { } definition)
+            {
+                market.ApplyDefinition(definition);
+            }
+
+            for (var r = change.RunnerStart; r < change.RunnerStart + change.RunnerCount; r++)
+            {
+                updates += ApplyRunnerChange(market, ref _pending.Runners[r], publishTime);
+            }
+
+            if (change.Tv is { } tv)
+            {
+                market.TotalVolume = tv;
+            }
+
+            market.LastPublishTime = publishTime;
+            if (_changedSet.Add(market))
+            {
+                _changed.Add(market);
+            }
+        }
+
+        return updates;
+    }
+
+    private int ApplyRunnerChange(MarketState market, ref PendingRunner change, long publishTime)
+    {
+        var runner = market.GetOrAddRunner(change.Id, change.Handicap);
+        var ops = _pending.Ops.Items.AsSpan(change.OpStart, change.OpCount);
+        foreach (ref readonly var op in ops)
+        {
+            switch (op.Field)
+            {
+                case LadderField.Atb:
+                    runner.Atb.Set(op.Price, op.Size);
+                    market.HasFullDepth = true;
+                    break;
+                case LadderField.Atl:
+                    runner.Atl.Set(op.Price, op.Size);
+                    market.HasFullDepth = true;
+                    break;
+                case LadderField.Trd:
+                    if (runner.Trd.Set(op.Price, op.Size))
+                    {
+                        market.LastMatchTime = publishTime;
+                    }
+
+                    break;
+                case LadderField.Batb:
+                    runner.Batb.Set(op.Level, op.Price, op.Size);
+                    market.HasBestOffers = true;
+                    break;
+                case LadderField.Batl:
+                    runner.Batl.Set(op.Level, op.Price, op.Size);
+                    market.HasBestOffers = true;
+                    break;
+                case LadderField.Bdatb:
+                    runner.Bdatb.Set(op.Level, op.Price, op.Size);
+                    market.HasDisplayOffers = true;
+                    break;
+                case LadderField.Bdatl:
+                    runner.Bdatl.Set(op.Level, op.Price, op.Size);
+                    market.HasDisplayOffers = true;
+                    break;
+            }
+
+            if (op.Size > 0)
+            {
+                market.HasBook = true;
+            }
+        }
+
+        if (change.Ltp is { } ltp)
+        {
+            runner.LastPriceTraded = ltp;
+        }
+
+        if (change.Tv is { } tv)
+        {
+            runner.StreamTradedVolume = tv;
+        }
+
+        return ops.Length;
+    }
+
+    private MarketState GetOrAddMarket(ReadOnlySpan<char> marketId)
+    {
+        if (!_marketsBySpan.TryGetValue(marketId, out var market))
+        {
+            market = new MarketState(marketId.ToString());
+            _markets.Add(market.MarketId, market);
+        }
+
+        return market;
+    }
+}

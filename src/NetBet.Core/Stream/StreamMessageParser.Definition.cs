@@ -1,0 +1,200 @@
+using System.Text.Json;
+using NetBet.Core.Books;
+
+namespace NetBet.Core.Stream;
+
+internal static partial class StreamMessageParser
+{
+    private static MarketDefinition ParseDefinition(ref Utf8JsonReader reader, string path)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw Error($"expected an object, got {MarketBookReader.Describe(reader.TokenType)}", path);
+        }
+
+        string? status = null, eventTypeId = null, eventId = null, eventName = null, name = null, marketType = null,
+            bettingType = null, countryCode = null, timezone = null;
+        DateTimeOffset? openDate = null, marketTime = null;
+        bool? inPlay = null, complete = null, crossMatching = null, runnersVoidable = null, bspReconciled = null;
+        int? betDelay = null, numberOfWinners = null, numberOfActiveRunners = null;
+        long? version = null;
+        List<RunnerDefinition> runners = [];
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            var property = reader.ValueSpan;
+            Next(ref reader);
+            switch (PropertyOf(property))
+            {
+                case "status": status = ReadString(ref reader, path, "status"); break;
+                case "inPlay": inPlay = ReadBool(ref reader, path, "inPlay"); break;
+                case "eventTypeId": eventTypeId = ReadString(ref reader, path, "eventTypeId"); break;
+                case "eventId": eventId = ReadString(ref reader, path, "eventId"); break;
+                case "eventName": eventName = ReadString(ref reader, path, "eventName"); break;
+                case "name": name = ReadString(ref reader, path, "name"); break;
+                case "marketType": marketType = ReadString(ref reader, path, "marketType"); break;
+                case "bettingType": bettingType = ReadString(ref reader, path, "bettingType"); break;
+                case "countryCode": countryCode = ReadString(ref reader, path, "countryCode"); break;
+                case "timezone": timezone = ReadString(ref reader, path, "timezone"); break;
+                case "openDate": openDate = ReadTime(ref reader, path, "openDate"); break;
+                case "marketTime": marketTime = ReadTime(ref reader, path, "marketTime"); break;
+                case "complete": complete = ReadBool(ref reader, path, "complete"); break;
+                case "crossMatching": crossMatching = ReadBool(ref reader, path, "crossMatching"); break;
+                case "runnersVoidable": runnersVoidable = ReadBool(ref reader, path, "runnersVoidable"); break;
+                case "bspReconciled": bspReconciled = ReadBool(ref reader, path, "bspReconciled"); break;
+                case "betDelay": betDelay = ReadInt32(ref reader, path, "betDelay"); break;
+                case "numberOfWinners": numberOfWinners = ReadInt32(ref reader, path, "numberOfWinners"); break;
+                case "numberOfActiveRunners": numberOfActiveRunners = ReadInt32(ref reader, path, "numberOfActiveRunners"); break;
+                case "version": version = ReadInteger(ref reader, path, "version"); break;
+                case "runners": ParseRunnerDefinitions(ref reader, runners, path + ".runners"); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return new MarketDefinition
+        {
+            Status = status,
+            InPlay = inPlay,
+            EventTypeId = eventTypeId,
+            EventId = eventId,
+            EventName = eventName,
+            Name = name,
+            MarketType = marketType,
+            BettingType = bettingType,
+            OpenDate = openDate,
+            MarketTime = marketTime,
+            CountryCode = countryCode,
+            Timezone = timezone,
+            BetDelay = betDelay,
+            Version = version,
+            NumberOfWinners = numberOfWinners,
+            NumberOfActiveRunners = numberOfActiveRunners,
+            Complete = complete,
+            CrossMatching = crossMatching,
+            RunnersVoidable = runnersVoidable,
+            BspReconciled = bspReconciled,
+            Runners = runners,
+        };
+    }
+
+    private static void ParseRunnerDefinitions(ref Utf8JsonReader reader, List<RunnerDefinition> runners, string path)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw Error($"expected an array, got {MarketBookReader.Describe(reader.TokenType)}", path);
+        }
+
+        while (Next(ref reader) != JsonTokenType.EndArray)
+        {
+            var runnerPath = $"{path}[{runners.Count}]";
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw Error($"expected a runner object, got {MarketBookReader.Describe(reader.TokenType)}", runnerPath);
+            }
+
+            long? id = null;
+            long handicap = 0;
+            int? sortPriority = null;
+            string? status = null, name = null;
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                var property = reader.ValueSpan;
+                Next(ref reader);
+                switch (PropertyOf(property))
+                {
+                    case "id": id = ReadInteger(ref reader, runnerPath, "id"); break;
+                    case "sortPriority": sortPriority = ReadInt32(ref reader, runnerPath, "sortPriority"); break;
+                    case "status": status = ReadString(ref reader, runnerPath, "status"); break;
+                    case "name": name = ReadString(ref reader, runnerPath, "name"); break;
+                    case "hc":
+                        if (reader.TokenType != JsonTokenType.Null
+                            && (reader.TokenType != JsonTokenType.Number || !PriceTicks.TryRead(ref reader, out handicap)))
+                        {
+                            throw Error("expected the handicap as a number", runnerPath + ".hc");
+                        }
+
+                        break;
+                    default: reader.Skip(); break;
+                }
+            }
+
+            runners.Add(new RunnerDefinition(
+                id ?? throw Error("runner without id", runnerPath),
+                PriceTicks.ToDouble(handicap),
+                sortPriority,
+                status,
+                name));
+        }
+    }
+
+    /// <summary>Maps the definition property names we read to interned strings; everything else to null.</summary>
+    private static string? PropertyOf(ReadOnlySpan<byte> name) => name switch
+    {
+        _ when name.SequenceEqual("status"u8) => "status",
+        _ when name.SequenceEqual("inPlay"u8) => "inPlay",
+        _ when name.SequenceEqual("eventTypeId"u8) => "eventTypeId",
+        _ when name.SequenceEqual("eventId"u8) => "eventId",
+        _ when name.SequenceEqual("eventName"u8) => "eventName",
+        _ when name.SequenceEqual("name"u8) => "name",
+        _ when name.SequenceEqual("marketType"u8) => "marketType",
+        _ when name.SequenceEqual("bettingType"u8) => "bettingType",
+        _ when name.SequenceEqual("countryCode"u8) => "countryCode",
+        _ when name.SequenceEqual("timezone"u8) => "timezone",
+        _ when name.SequenceEqual("openDate"u8) => "openDate",
+        _ when name.SequenceEqual("marketTime"u8) => "marketTime",
+        _ when name.SequenceEqual("complete"u8) => "complete",
+        _ when name.SequenceEqual("crossMatching"u8) => "crossMatching",
+        _ when name.SequenceEqual("runnersVoidable"u8) => "runnersVoidable",
+        _ when name.SequenceEqual("bspReconciled"u8) => "bspReconciled",
+        _ when name.SequenceEqual("betDelay"u8) => "betDelay",
+        _ when name.SequenceEqual("numberOfWinners"u8) => "numberOfWinners",
+        _ when name.SequenceEqual("numberOfActiveRunners"u8) => "numberOfActiveRunners",
+        _ when name.SequenceEqual("version"u8) => "version",
+        _ when name.SequenceEqual("runners"u8) => "runners",
+        _ when name.SequenceEqual("id"u8) => "id",
+        _ when name.SequenceEqual("sortPriority"u8) => "sortPriority",
+        _ when name.SequenceEqual("hc"u8) => "hc",
+        _ => null,
+    };
+
+    private static string? ReadString(ref Utf8JsonReader reader, string path, string property) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Null => null,
+        _ => throw Error($"expected a string, got {MarketBookReader.Describe(reader.TokenType)}", $"{path}.{property}"),
+    };
+
+    private static bool? ReadBool(ref Utf8JsonReader reader, string path, string property) => reader.TokenType switch
+    {
+        JsonTokenType.True => true,
+        JsonTokenType.False => false,
+        JsonTokenType.Null => null,
+        _ => throw Error($"expected true or false, got {MarketBookReader.Describe(reader.TokenType)}", $"{path}.{property}"),
+    };
+
+    private static long? ReadInteger(ref Utf8JsonReader reader, string path, string property) => reader.TokenType switch
+    {
+        JsonTokenType.Null => null,
+        JsonTokenType.Number when reader.TryGetInt64(out var value) => value,
+        _ => throw Error($"expected an integer, got {MarketBookReader.Describe(reader.TokenType)}", $"{path}.{property}"),
+    };
+
+    private static int? ReadInt32(ref Utf8JsonReader reader, string path, string property) => reader.TokenType switch
+    {
+        JsonTokenType.Null => null,
+        JsonTokenType.Number when reader.TryGetInt32(out var value) => value,
+        _ => throw Error($"expected an integer, got {MarketBookReader.Describe(reader.TokenType)}", $"{path}.{property}"),
+    };
+
+    /// <summary>An unreadable time is not worth rejecting the line for: it only feeds metadata.</summary>
+    private static DateTimeOffset? ReadTime(ref Utf8JsonReader reader, string path, string property) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.TryGetDateTimeOffset(out var time) ? time : null,
+        JsonTokenType.Null => null,
+        _ => throw Error($"expected an ISO 8601 time, got {MarketBookReader.Describe(reader.TokenType)}", $"{path}.{property}"),
+    };
+}
