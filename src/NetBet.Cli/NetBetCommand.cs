@@ -1,5 +1,7 @@
 using System.CommandLine;
 using NetBet.Cli.Compute;
+using NetBet.Cli.Database;
+using NetBet.Cli.Hosting;
 using NetBet.Cli.Ingest;
 
 namespace NetBet.Cli;
@@ -18,6 +20,9 @@ internal static class NetBetCommand
             """);
         root.Subcommands.Add(new ComputeCommand());
         root.Subcommands.Add(new IngestCommand());
+        root.Subcommands.Add(new MigrateCommand());
+        root.Subcommands.Add(new DbCommand());
+        root.Options.Add(CliHost.Verbosity);
         return root;
     }
 
@@ -25,7 +30,12 @@ internal static class NetBetCommand
     {
         try
         {
-            return await Create().Parse(args).InvokeAsync();
+            // Exceptions reach the catches below instead of System.CommandLine's stack-trace printer.
+            return await Create().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (CliHost.TryGetExitCode(e, Console.Error) is { } exitCode)
+        {
+            return exitCode;
         }
 #pragma warning disable CA1031 // The one top-level catch: anything unexpected becomes a message and an exit code.
         catch (Exception e)

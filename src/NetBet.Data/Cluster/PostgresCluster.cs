@@ -254,7 +254,10 @@ public sealed partial class PostgresCluster : IAsyncDisposable
 
             var result = await PostgresTool.RunAsync(
                 Path.Combine(binDirectory, "initdb"),
-                ["-D", DataDirectory, "-U", state.Superuser, "--auth=scram-sha-256", $"--pwfile={passwordFile}", "-E", "UTF8", "--no-locale", "--no-instructions"],
+                [
+                    "-D", DataDirectory, "-U", state.Superuser, "--auth=scram-sha-256", $"--pwfile={passwordFile}",
+                    "-E", "UTF8", "--no-locale", "--no-instructions", .. (_options.Durable ? Array.Empty<string>() : ["--no-sync"]),
+                ],
                 Directory,
                 cancellationToken);
             if (result.ExitCode != 0)

@@ -1,0 +1,157 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using NetBet.Data;
+using NetBet.Data.Cluster;
+using NetBet.Data.Migrations;
+using Npgsql;
+
+namespace NetBet.Cli.Hosting;
+
+/// <summary>
+/// What every database command shares: the <c>--verbosity</c> option, console logging to stderr, the connection
+/// string (<c>NETBET_DB</c> or the private cluster, started on demand) and the service provider with
+/// <c>AddNetBetData</c>. Storage failures thrown by a command become one line on stderr and an exit code
+/// (<see cref="TryGetExitCode"/>).
+/// </summary>
+internal static class CliHost
+{
+    private static readonly string[] VerbosityLevels = ["quiet", "minimal", "normal", "detailed", "diagnostic"];
+
+    /// <summary>
+    /// <c>--verbosity</c> (<c>-v</c>), on every command: quiet (nothing but results and errors), minimal (default:
+    /// warnings), normal (information logs), detailed (debug), diagnostic (trace, Npgsql included).
+    /// </summary>
+    public static Option<string> Verbosity { get; } = CreateVerbosity();
+
+    /// <summary>The log level <c>--verbosity</c> asks for.</summary>
+    public static LogLevel GetLogLevel(ParseResult parseResult) => (parseResult?.GetValue(Verbosity) ?? "minimal") switch
+    {
+        "quiet" => LogLevel.None,
+        "normal" => LogLevel.Information,
+        "detailed" => LogLevel.Debug,
+        "diagnostic" => LogLevel.Trace,
+        _ => LogLevel.Warning,
+    };
+
+    /// <summary>Whether <c>--verbosity quiet</c> was given: commands then print results only, no progress lines.</summary>
+    public static bool IsQuiet(ParseResult parseResult) => GetLogLevel(parseResult) == LogLevel.None;
+
+    /// <summary>Console logging to stderr at the level of <c>--verbosity</c>.</summary>
+    public static void ConfigureLogging(ILoggingBuilder logging, LogLevel level)
+    {
+        ArgumentNullException.ThrowIfNull(logging);
+        logging.ClearProviders();
+        logging.SetMinimumLevel(level);
+        logging.AddFilter("Npgsql", level <= LogLevel.Trace ? LogLevel.Trace : LogLevel.Warning);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.TimestampFormat = "HH:mm:ss ";
+        });
+        logging.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    /// <summary>A logger factory configured like the services' (for commands that need no database).</summary>
+    public static ILoggerFactory CreateLoggerFactory(ParseResult parseResult) =>
+        LoggerFactory.Create(logging => ConfigureLogging(logging, GetLogLevel(parseResult)));
+
+    /// <summary>
+    /// Resolves the connection string (starting the private cluster when <c>NETBET_DB</c> is unset), checks that the
+    /// database accepts a connection, and builds the services: logging, <see cref="TimeProvider"/>,
+    /// <c>AddNetBetData</c>, then <paramref name="configure"/>.
+    /// </summary>
+    /// <exception cref="DatabaseUnavailableException">The database cannot be reached (one line, no password).</exception>
+    public static async Task<ServiceProvider> BuildServicesAsync(
+        ParseResult parseResult,
+        CancellationToken cancellationToken,
+        Action<IServiceCollection>? configure = null)
+    {
+        var level = GetLogLevel(parseResult);
+        string connectionString;
+        using (var bootstrap = LoggerFactory.Create(logging => ConfigureLogging(logging, level)))
+        {
+            await AnnounceClusterStartAsync(level, cancellationToken);
+            connectionString = await NetBetDatabase.ResolveConnectionStringAsync(bootstrap.CreateLogger("NetBet.Cli.Database"), cancellationToken);
+        }
+
+        var services = new ServiceCollection();
+        services.AddLogging(logging => ConfigureLogging(logging, level));
+        services.AddSingleton(TimeProvider.System);
+        services.AddNetBetData(connectionString);
+        configure?.Invoke(services);
+        var provider = services.BuildServiceProvider();
+        try
+        {
+            await using var connection = await provider.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
+            return provider;
+        }
+        catch (NpgsqlException e)
+        {
+            await provider.DisposeAsync();
+            throw new DatabaseUnavailableException($"cannot connect to the database {NetBetDatabase.Describe(connectionString)}: {OneLine(e.Message)}", e);
+        }
+        catch
+        {
+            await provider.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// For a storage failure a command did not handle: writes one line to <paramref name="stderr"/> and returns the
+    /// exit code; null for anything else (a bug, left to the top-level handler).
+    /// </summary>
+    public static int? TryGetExitCode(Exception exception, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        (string Message, int Code)? handled = exception switch
+        {
+            DatabaseUnavailableException e => (e.Message, ExitCodes.Unavailable),
+            NpgsqlException e when e is not PostgresException => ($"database connection failed: {OneLine(e.Message)}", ExitCodes.Unavailable),
+            SchemaNotReadyException e => (e.Message, ExitCodes.Failed),
+            MigrationException e => (e.Message, ExitCodes.Failed),
+            OperationCanceledException => ("interrupted", ExitCodes.Interrupted),
+            _ => null,
+        };
+        if (handled is not { } h)
+        {
+            return null;
+        }
+
+        stderr.WriteLine($"netbet: {h.Message}");
+        return h.Code;
+    }
+
+    // Creating the private cluster takes seconds: say so, unless NETBET_DB is set or the user asked for quiet.
+    private static async Task AnnounceClusterStartAsync(LogLevel level, CancellationToken cancellationToken)
+    {
+        if (level == LogLevel.None || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(NetBetDatabase.ConnectionStringVariable)))
+        {
+            return;
+        }
+
+        var status = await PostgresCluster.ForNetBetHome().GetStatusAsync(cancellationToken);
+        if (status.State == PostgresClusterState.NotInitialized)
+        {
+            await Console.Error.WriteLineAsync($"netbet: creating a private PostgreSQL cluster in {status.DataDirectory} (first run; set NETBET_DB to use another database)");
+        }
+    }
+
+    private static Option<string> CreateVerbosity()
+    {
+        var option = new Option<string>("--verbosity", "-v")
+        {
+            Description = "How much to log on stderr: quiet, minimal (warnings, the default), normal (progress logs), detailed or diagnostic.",
+            DefaultValueFactory = _ => "minimal",
+            Recursive = true,
+            HelpName = "level",
+        };
+        option.AcceptOnlyFromAmong(VerbosityLevels);
+        return option;
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+}
