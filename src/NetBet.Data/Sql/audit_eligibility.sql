@@ -1,7 +1,7 @@
 -- Audit sections C, D and E in one pass over the derived rows that have at least one NULL metric column.
 -- Each such row gets the reason a backfill would skip it, checked in the engine's order (METRICS.md section 6),
--- or NULL when the engine would compute it. {null_counts} and {any_null} are built from the metric columns that
--- exist in the schema.
+-- or NULL when the engine would compute it. The per-column NULL counts and the "any NULL" condition are spliced
+-- in from the metric columns that exist in the schema.
 --
 -- 'unreadable payload' mirrors the MarketBookReader's type checks (jsonb is valid JSON already): market and runner
 -- fields of the wrong JSON type, runner entries that are not objects, selection ids that are not integers, ladder
