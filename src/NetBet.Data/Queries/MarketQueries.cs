@@ -36,7 +36,8 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
                m.event_open_date, m.country_code, m.competition_id, m.competition_name, m.timezone,
                m.home_selection_id, m.away_selection_id, m.draw_selection_id,
                m.home_runner_name, m.away_runner_name, m.draw_runner_name, m.first_seen_at, m.last_seen_at,
-               st.snapshot_count, st.first_snapshot_at, st.last_snapshot_at, ls.inplay, ls.status
+               st.snapshot_count, st.first_snapshot_at, st.last_snapshot_at, ls.inplay, ls.status,
+               {{MetricSql.LeagueKey}} as league
         from market_event_metadata m
         cross join lateral (
           select count(*) as snapshot_count, min(s.snapshot_at) as first_snapshot_at, max(s.snapshot_at) as last_snapshot_at
@@ -142,7 +143,8 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
             FirstSnapshotAt: reader.GetTimestampOrNull(21),
             LastSnapshotAt: reader.GetTimestampOrNull(22),
             Inplay: reader.GetBooleanOrNull(23),
-            Status: reader.GetStringOrNull(24));
+            Status: reader.GetStringOrNull(24),
+            League: reader.GetString(25));
     }
 
     /// <summary>The market's newest snapshot with its raw payload; null when the market has no snapshot.</summary>

@@ -58,7 +58,7 @@ public sealed record MetricPointRow(
     bool HasDerivedRow,
     IReadOnlyList<double?> Metrics);
 
-/// <summary>A <c>market_event_metadata</c> row with the extent of the market's snapshots.</summary>
+/// <summary>A <c>market_event_metadata</c> row with the extent of the market's snapshots and its league key.</summary>
 public sealed record MarketDetailRow(
     string MarketId,
     string? MarketName,
@@ -84,7 +84,8 @@ public sealed record MarketDetailRow(
     DateTimeOffset? FirstSnapshotAt,
     DateTimeOffset? LastSnapshotAt,
     bool? Inplay,
-    string? Status);
+    string? Status,
+    string League);
 
 /// <summary>One stored snapshot's raw MarketBook payload (JSON text as stored in JSONB; null when NULL).</summary>
 public sealed record RawSnapshotRow(long SnapshotId, string MarketId, DateTimeOffset SnapshotAt, string? RawPayloadJson);

@@ -151,13 +151,14 @@ internal sealed record MarketMeta(
     DateTimeOffset? FirstSnapshotAt,
     DateTimeOffset? LastSnapshotAt,
     bool? Inplay,
-    string? Status)
+    string? Status,
+    string League)
 {
     public static MarketMeta From(MarketDetailRow r) => new(
         r.MarketId, r.MarketName, r.MarketStartTime, r.SportId, r.SportName, r.EventId, r.EventName, r.EventOpenDate,
         r.CountryCode, r.CompetitionId, r.CompetitionName, r.Timezone, r.HomeSelectionId, r.AwaySelectionId,
         r.DrawSelectionId, r.HomeRunnerName, r.AwayRunnerName, r.DrawRunnerName, r.FirstSeenAt, r.LastSeenAt,
-        r.SnapshotCount, r.FirstSnapshotAt, r.LastSnapshotAt, r.Inplay, r.Status);
+        r.SnapshotCount, r.FirstSnapshotAt, r.LastSnapshotAt, r.Inplay, r.Status, r.League);
 }
 
 /// <summary>A stored snapshot's raw MarketBook, as JSON (null when the stored payload is NULL).</summary>

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using NetBet.Data;
 using NetBet.Data.Queries;
+using NetBet.Data.State;
 using NetBet.Web.Http;
 using Npgsql;
 
@@ -8,6 +10,10 @@ namespace NetBet.Web.Health;
 /// <summary><c>/api/health</c>: is the database reachable, and how fresh is the data.</summary>
 internal static class HealthApi
 {
+    // The key the poller (NetBet.Ingest's PollTickState.Key) writes after each tick; the web app does not reference
+    // the ingestion assembly, so the key is repeated here.
+    private const string PollerLastTickKey = "poller.last_tick";
+
     public static RouteGroupBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/health").WithTags("Health");
@@ -18,13 +24,14 @@ internal static class HealthApi
     /// <summary>200 with the newest snapshot and poll tick times; 503 with <c>database: "unreachable"</c> on an outage.</summary>
     public static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> GetHealthAsync(
         SnapshotQueries snapshots,
+        ServiceState state,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         try
         {
             var newest = await snapshots.GetNewestSnapshotAtAsync(cancellationToken);
-            DateTimeOffset? lastTick = null;
+            var lastTick = await GetLastPollTickAsync(state, cancellationToken);
             return TypedResults.Ok(new HealthStatus("ok", "ok", newest, lastTick));
         }
         catch (NpgsqlException e) when (DatabaseOutage.IsOutage(e))
@@ -33,6 +40,19 @@ internal static class HealthApi
             return TypedResults.Json(
                 new HealthStatus("unavailable", "unreachable", null, null),
                 statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static async Task<DateTimeOffset?> GetLastPollTickAsync(ServiceState state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await state.GetEntryAsync(PollerLastTickKey, cancellationToken))?.UpdatedAt;
+        }
+        catch (SchemaNotReadyException)
+        {
+            // service_state arrived with a later migration; without it the poller has simply never ticked here.
+            return null;
         }
     }
 }

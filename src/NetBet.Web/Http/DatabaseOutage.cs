@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using NetBet.Data;
 using Npgsql;
 
 namespace NetBet.Web.Http;
 
 /// <summary>
-/// Turns "the database is unreachable" into a 503 ProblemDetails. Only connection-level failures count: any other
-/// <see cref="PostgresException"/> (a bad statement, a missing table) is a bug and stays a 500.
+/// Turns "the database is unreachable" (or reachable but not migrated) into a 503 ProblemDetails. Only those count:
+/// any other <see cref="PostgresException"/> (a bad statement) is a bug and stays a 500.
 /// </summary>
 internal sealed class DatabaseOutage(IProblemDetailsService problemDetails, ILogger<DatabaseOutage> logger) : IExceptionHandler
 {
@@ -26,24 +27,38 @@ internal sealed class DatabaseOutage(IProblemDetailsService problemDetails, ILog
         _ => false,
     };
 
+    /// <summary>Whether the database answers but lacks a table or column: it has not been migrated.</summary>
+    public static bool IsNotMigrated(Exception exception) =>
+        exception is SchemaNotReadyException || (exception is PostgresException e && SchemaNotReadyException.IsMissingObject(e));
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsOutage(exception))
+        ProblemDetails problem;
+        if (IsNotMigrated(exception))
+        {
+            logger.LogWarning("Database schema not ready while serving {Path}: {Reason}", httpContext.Request.Path, exception.Message);
+            problem = new ProblemDetails
+            {
+                Title = "Database not migrated",
+                Detail = "The NetBet database schema is missing tables or columns; run 'netbet migrate'.",
+            };
+        }
+        else if (IsOutage(exception))
+        {
+            logger.LogWarning("Database unreachable while serving {Path}: {Reason}", httpContext.Request.Path, exception.Message);
+            problem = new ProblemDetails
+            {
+                Title = "Database unavailable",
+                Detail = "The NetBet database cannot be reached; try again shortly.",
+            };
+        }
+        else
         {
             return false;
         }
 
-        logger.LogWarning("Database unreachable while serving {Path}: {Reason}", httpContext.Request.Path, exception.Message);
+        problem.Status = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Database unavailable",
-                Detail = "The NetBet database cannot be reached; try again shortly.",
-            },
-        });
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
     }
 }

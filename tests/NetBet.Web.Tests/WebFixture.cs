@@ -1,0 +1,118 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetBet.Data;
+using NetBet.Data.Cluster;
+using NetBet.Data.Migrations;
+using Npgsql;
+
+[assembly: AssemblyFixture(typeof(NetBet.Web.Tests.WebFixture))]
+
+namespace NetBet.Web.Tests;
+
+/// <summary>
+/// One PostgreSQL database and one running web app for the whole test assembly. The server is a throwaway cluster
+/// started from the machine's binaries, or the one <c>NETBET_DB</c> names; the database is migrated with the real
+/// migrations and seeded through <c>SnapshotWriter</c> and the backfill (<see cref="SeedData"/>). The app listens
+/// on a real loopback port (Kestrel), so the browser tests and the API tests talk to the same process. The API is
+/// read-only, so the tests can share the data. No PostgreSQL means the run fails, never skips.
+/// </summary>
+public sealed class WebFixture : IAsyncLifetime
+{
+    private readonly string _database = "netbet_web_test_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+    private PostgresCluster? _cluster;
+    private string _server = "";
+
+    internal SeedData Seed { get; private set; } = null!;
+
+    /// <summary>Connection string of the seeded database (writable; the app itself gets it read-only).</summary>
+    public string ConnectionString { get; private set; } = "";
+
+    public NetBetWebFactory Factory { get; private set; } = null!;
+
+    /// <summary>The app's address, such as <c>http://127.0.0.1:41234</c>.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
+
+    public async ValueTask InitializeAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable(NetBetDatabase.ConnectionStringVariable);
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            _cluster = await PostgresCluster.StartTemporaryAsync(logger: null, CancellationToken.None);
+            _server = _cluster.GetConnectionString("postgres");
+        }
+        else
+        {
+            _server = configured;
+        }
+
+        await PostgresCluster.CreateDatabaseAsync(_server, _database, template: null, CancellationToken.None);
+        ConnectionString = PostgresCluster.WithDatabase(_server, _database);
+        await using (var dataSource = NpgsqlDataSource.Create(ConnectionString))
+        {
+            await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(null, dryRun: false, null, CancellationToken.None);
+            Seed = await SeedData.WriteAsync(dataSource, DateTimeOffset.UtcNow, CancellationToken.None);
+        }
+
+        Factory = new NetBetWebFactory(ConnectionString, kestrel: true);
+        Factory.StartServer();
+        var addresses = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        BaseAddress = new Uri(addresses.Addresses.First());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Factory is not null)
+        {
+            await Factory.DisposeAsync();
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+        else if (_server.Length > 0)
+        {
+            await PostgresCluster.DropDatabaseAsync(_server, _database, CancellationToken.None);
+        }
+    }
+}
+
+/// <summary>
+/// The real app (<c>Program</c>) with <c>NETBET_DB</c> set through host configuration, which Program.cs reads
+/// before building; on Kestrel at a free loopback port, or on the in-memory test server.
+/// </summary>
+public sealed class NetBetWebFactory : WebApplicationFactory<Program>
+{
+    private readonly string _connectionString;
+
+    public NetBetWebFactory(string connectionString, bool kestrel)
+    {
+        _connectionString = connectionString;
+        if (kestrel)
+        {
+            UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        }
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [NetBetDatabase.ConnectionStringVariable] = _connectionString,
+        }));
+        return base.CreateHost(builder);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseEnvironment("Testing");
+}
