@@ -15,5 +15,7 @@ internal sealed class IngestCommand : Command
             """)
     {
         // Subcommands: one line each.
+        Subcommands.Add(new ImportCommand());
+        Subcommands.Add(new PollCommand());
     }
 }

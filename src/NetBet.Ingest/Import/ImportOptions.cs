@@ -1,0 +1,20 @@
+namespace NetBet.Ingest.Import;
+
+/// <summary>Per-run choices of <c>netbet ingest import</c>.</summary>
+public sealed record ImportOptions
+{
+    /// <summary><c>capture_version</c> of imported snapshots: the stream rebuild and MarketBook rendering, version 1.</summary>
+    public const string DefaultCaptureVersion = "stream_v1";
+
+    /// <summary>Exchange time between snapshots of one market (<c>--every</c>).</summary>
+    public TimeSpan Every { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Keep any market whose roles map by sortPriority, not only football MATCH_ODDS (<c>--all-markets</c>).</summary>
+    public bool AllMarkets { get; init; }
+
+    /// <summary>Snapshots per database transaction (<c>--batch-size</c>).</summary>
+    public int BatchSize { get; init; } = 2000;
+
+    /// <summary><c>capture_version</c> written with every snapshot.</summary>
+    public string CaptureVersion { get; init; } = DefaultCaptureVersion;
+}

@@ -1,0 +1,370 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using NetBet.Core.Books;
+using NetBet.Core.Metrics;
+using NetBet.Core.Stream;
+using NetBet.Data.Snapshots;
+using SharpCompress.Common;
+
+namespace NetBet.Ingest.Import;
+
+/// <summary>
+/// Imports Betfair historical stream files: rebuilds each market (<see cref="StreamCache"/>), samples snapshots
+/// in exchange time (<see cref="SnapshotSampler"/>), renders each as a listMarketBook MarketBook, computes the
+/// derived row from exactly those bytes and writes batches through <see cref="SnapshotWriter"/>. Files are read
+/// line by line, one market cache per file, so memory stays bounded by the markets of one file and one batch.
+/// A malformed line is written to <c>errors</c> as <c>file:line: what</c>, counted, and the import goes on.
+/// </summary>
+public sealed partial class StreamImporter : IDisposable
+{
+    private readonly SnapshotWriter _writer;
+    private readonly ILogger<StreamImporter> _logger;
+    private readonly ImportOptions _options;
+    private readonly TextWriter _errors;
+    private readonly TextWriter? _progress;
+    private readonly MarketFilter _filter;
+    private readonly ArrayBufferWriter<byte> _json = new(16 * 1024);
+    private readonly Utf8JsonWriter _jsonWriter;
+    private readonly List<SnapshotRecord> _batch = [];
+    private readonly Dictionary<string, MarketMetadata> _batchMetadata = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _imported = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _skipped = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _noDerivedRow = [];
+    private readonly Stopwatch _clock = new();
+    private int _files;
+    private long _lines, _messages, _updates, _inserted, _duplicates, _derived, _errorCount;
+
+    public StreamImporter(SnapshotWriter writer, ILogger<StreamImporter> logger, ImportOptions options, TextWriter errors, TextWriter? progress)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+        _writer = writer;
+        _logger = logger;
+        _options = options;
+        _errors = errors;
+        _progress = progress;
+        _filter = new MarketFilter(options.AllMarkets);
+        _jsonWriter = new Utf8JsonWriter(_json);
+    }
+
+    public void Dispose() => _jsonWriter.Dispose();
+
+    /// <summary>
+    /// Why a PATH argument cannot be imported (missing, unreadable, or a top-level file in an unsupported
+    /// compression or format), or null. Files inside folders and archives are checked while importing.
+    /// </summary>
+    public static string? CheckPath(string path)
+    {
+        if (StreamInputs.CheckPath(path) is { } missing)
+        {
+            return missing;
+        }
+
+        try
+        {
+            return StreamInputs.Probe(path) is { } unsupported ? $"{path}: {unsupported}" : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{path}: cannot open: {e.Message}";
+        }
+    }
+
+    /// <summary>Imports every stream file under <paramref name="paths"/> (files, folders, archives) in order.</summary>
+    public async Task<ImportSummary> ImportAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        _clock.Start();
+        try
+        {
+            foreach (var path in paths)
+            {
+                foreach (var file in StreamInputs.ExpandPath(path))
+                {
+                    await ImportPathAsync(file, cancellationToken);
+                }
+            }
+
+            await FlushAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Batches already written are committed; the one being built is dropped (a rerun adds it).
+            return Summary() with { Interrupted = true };
+        }
+
+        return Summary();
+    }
+
+    private async Task ImportPathAsync(string path, CancellationToken cancellationToken)
+    {
+        IEnumerator<StreamInput> inputs;
+        try
+        {
+            inputs = StreamInputs.Open(path).GetEnumerator();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ReportError(path, null, $"cannot open: {e.Message}");
+            return;
+        }
+
+        using (inputs)
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!inputs.MoveNext())
+                    {
+                        break;
+                    }
+                }
+                catch (Exception e) when (IsReadFailure(e))
+                {
+                    ReportError(path, null, $"cannot read: {e.Message}");
+                    break;
+                }
+
+                var input = inputs.Current;
+                if (input.Problem is { } problem)
+                {
+                    _files++;
+                    ReportError(input.Name, null, problem);
+                    continue;
+                }
+
+                await ImportFileAsync(input, cancellationToken);
+            }
+        }
+    }
+
+    private async Task ImportFileAsync(StreamInput input, CancellationToken cancellationToken)
+    {
+        _files++;
+        Log.FileStarted(_logger, input.Name);
+        var file = new FileState(new StreamCache(), new SnapshotSampler(_options.Every), []);
+        var lines = new LineReader(input.Content!);
+        while (true)
+        {
+            bool found, tooLong;
+            try
+            {
+                (found, tooLong) = await lines.MoveNextAsync(cancellationToken);
+            }
+            catch (Exception e) when (IsReadFailure(e))
+            {
+                ReportError(input.Name, lines.LineNumber + 1, $"cannot read further: {e.Message}");
+                break;
+            }
+
+            if (!found)
+            {
+                break;
+            }
+
+            if (tooLong)
+            {
+                _lines++;
+                ReportError(input.Name, lines.LineNumber, $"line longer than {LineReader.MaxLineBytes >> 20} MB");
+                continue;
+            }
+
+            ProcessLine(input.Name, lines.LineNumber, lines.Current, file);
+            if (_batch.Count >= _options.BatchSize)
+            {
+                await FlushAsync(cancellationToken);
+                ReportProgress(input.Name, lines.LineNumber);
+            }
+        }
+
+        foreach (var market in file.Cache.Markets)
+        {
+            if (!_imported.Contains(market.MarketId))
+            {
+                var decision = Decide(file, market);
+                _skipped[market.MarketId] = decision.Keep ? MarketFilter.NoBookData : decision.SkipReason!;
+            }
+        }
+    }
+
+    private void ProcessLine(string name, long lineNumber, ReadOnlySpan<byte> line, FileState file)
+    {
+        if (line.Trim(" \t\r"u8).IsEmpty)
+        {
+            return;
+        }
+
+        _lines++;
+        StreamApplyResult result;
+        try
+        {
+            result = file.Cache.Apply(line);
+        }
+        catch (StreamFormatException e)
+        {
+            ReportError(name, lineNumber, e.Message);
+            return;
+        }
+
+        _messages++;
+        _updates += result.Updates;
+        if (result.Kind != StreamMessageKind.MarketChange)
+        {
+            return;
+        }
+
+        var publishTime = result.PublishTime!.Value;
+        foreach (var market in file.Cache.ChangedMarkets)
+        {
+            if (file.Sampler.Check(market, publishTime) == SnapshotTrigger.None)
+            {
+                continue;
+            }
+
+            if (Decide(file, market).Roles is { } roles)
+            {
+                file.Sampler.Taken(market, publishTime);
+                AddSnapshot(market, roles, publishTime);
+            }
+        }
+    }
+
+    /// <summary>The filter's decision, recomputed only when the market's definition object changed.</summary>
+    private MarketDecision Decide(FileState file, MarketState market)
+    {
+        if (file.Decisions.TryGetValue(market, out var cached) && ReferenceEquals(cached.Definition, market.Definition))
+        {
+            return cached.Decision;
+        }
+
+        var decision = _filter.Decide(market.Definition);
+        file.Decisions[market] = (market.Definition, decision);
+        return decision;
+    }
+
+    private void AddSnapshot(MarketState market, RunnerRoles roles, long publishTime)
+    {
+        _json.ResetWrittenCount();
+        _jsonWriter.Reset(_json);
+        market.WriteMarketBook(_jsonWriter);
+        var payload = _json.WrittenSpan;
+
+        // The derived row comes from exactly the stored bytes, so a backfill re-reading raw_payload agrees.
+        var book = MarketBookReader.Read(payload);
+        var result = MetricEngine.Compute(book, roles);
+        if (result.Skip is { } skip)
+        {
+            var reason = skip.Describe();
+            _noDerivedRow[reason] = _noDerivedRow.GetValueOrDefault(reason) + 1;
+        }
+
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(publishTime);
+        _batch.Add(new SnapshotRecord(market.MarketId, at)
+        {
+            RawPayload = Encoding.UTF8.GetString(payload),
+            TotalMatched = book.TotalMatched,
+            Inplay = book.Inplay,
+            Status = book.Status,
+            DepthLimit = null, // full depth (or every level the file had)
+            Source = SnapshotSources.HistoricalStream,
+            CaptureVersion = _options.CaptureVersion,
+            Derived = result.Row,
+        });
+        _batchMetadata[market.MarketId] = Metadata(market, roles, at);
+        _imported.Add(market.MarketId);
+    }
+
+    private static MarketMetadata Metadata(MarketState market, RunnerRoles roles, DateTimeOffset seenAt)
+    {
+        var definition = market.Definition!;
+        string? RunnerName(long selectionId) => definition.Runners.FirstOrDefault(r => r.SelectionId == selectionId)?.Name;
+        return new MarketMetadata(market.MarketId)
+        {
+            MarketName = definition.Name,
+            MarketStartTime = definition.MarketTime,
+            SportId = definition.EventTypeId,
+            SportName = definition.EventTypeId == "1" ? "Soccer" : null,
+            EventId = definition.EventId,
+            EventName = definition.EventName,
+            EventOpenDate = definition.OpenDate,
+            CountryCode = definition.CountryCode,
+            Timezone = definition.Timezone,
+            CompetitionId = null, // streams never carry the competition
+            CompetitionName = null,
+            HomeRunnerName = RunnerName(roles.Home),
+            AwayRunnerName = RunnerName(roles.Away),
+            DrawRunnerName = RunnerName(roles.Draw),
+            SeenAt = seenAt,
+        }.WithRoles(roles);
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+
+        var result = await _writer.WriteAsync(new SnapshotBatch([.. _batchMetadata.Values], [.. _batch]), cancellationToken);
+        _inserted += result.SnapshotsInserted;
+        _duplicates += result.DuplicateSnapshots;
+        _derived += result.DerivedRowsInserted;
+        Log.BatchWritten(_logger, _batch.Count, result.SnapshotsInserted, result.DuplicateSnapshots);
+        _batch.Clear();
+        _batchMetadata.Clear();
+    }
+
+    private void ReportError(string name, long? lineNumber, string what)
+    {
+        _errorCount++;
+        _errors.WriteLine(lineNumber is { } n ? string.Create(CultureInfo.InvariantCulture, $"{name}:{n}: {what}") : $"{name}: {what}");
+    }
+
+    private void ReportProgress(string name, long lineNumber)
+    {
+        var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
+        _progress?.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"import: {_lines} lines ({_lines / seconds:0} lines/s), {_inserted} snapshots inserted, {_duplicates} duplicates, {_errorCount} errors; at {name}:{lineNumber}"));
+    }
+
+    private ImportSummary Summary()
+    {
+        var skipped = _skipped.Where(p => !_imported.Contains(p.Key))
+            .GroupBy(p => p.Value, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return new ImportSummary
+        {
+            Files = _files,
+            Lines = _lines,
+            Messages = _messages,
+            Updates = _updates,
+            MarketsImported = _imported.Count,
+            MarketsSkipped = skipped,
+            SnapshotsInserted = _inserted,
+            Duplicates = _duplicates,
+            DerivedRows = _derived,
+            NoDerivedRow = new Dictionary<string, int>(_noDerivedRow),
+            Errors = _errorCount,
+        };
+    }
+
+    private static bool IsReadFailure(Exception e) =>
+        e is IOException or InvalidDataException or SharpCompressException or UnauthorizedAccessException;
+
+    private sealed record FileState(StreamCache Cache, SnapshotSampler Sampler, Dictionary<MarketState, (MarketDefinition? Definition, MarketDecision Decision)> Decisions);
+
+    private static partial class Log
+    {
+        [LoggerMessage(5301, LogLevel.Information, "Importing {File}")]
+        public static partial void FileStarted(ILogger logger, string file);
+
+        [LoggerMessage(5302, LogLevel.Debug, "Wrote a batch of {Snapshots} snapshots: {Inserted} inserted, {Duplicates} duplicates")]
+        public static partial void BatchWritten(ILogger logger, int snapshots, int inserted, int duplicates);
+    }
+}
