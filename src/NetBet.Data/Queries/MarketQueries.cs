@@ -6,7 +6,7 @@ namespace NetBet.Data.Queries;
 /// <summary>Read queries behind <c>/api/events/{market_id}</c>: metadata, the bucketed timeseries and the newest raw book.</summary>
 public sealed class MarketQueries(NpgsqlDataSource dataSource)
 {
-    /// <summary>Buckets are aligned on this origin (UTC midnight), so 15-minute buckets start at :00, :15, :30, :45.</summary>
+    /// <summary>Buckets are aligned on this origin, so intervals that divide a day start at UTC midnight (15 min: :00, :15, ...).</summary>
     private const string BucketOrigin = "timestamptz '2000-01-01 00:00:00+00'";
 
     // The DISTINCT ON runs over market_book_snapshots alone, walking the (market_id, snapshot_at) unique index, and
@@ -58,7 +58,7 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// The last snapshot of each <paramref name="bucket"/>-long bucket of the window, oldest first, with its derived
-    /// metrics; null when the market is unknown. Buckets are aligned to UTC midnight.
+    /// metrics; null when the market is unknown. Buckets are aligned on 2000-01-01 00:00 UTC.
     /// </summary>
     /// <param name="marketId">Betfair market id.</param>
     /// <param name="window">Snapshot time window; open ends cover the whole history.</param>
