@@ -1,8 +1,13 @@
 using System.CommandLine;
+using NetBet.Cli.Audit;
+using NetBet.Cli.Backfill;
 using NetBet.Cli.Compute;
 using NetBet.Cli.Database;
+using NetBet.Cli.Exchange;
 using NetBet.Cli.Hosting;
 using NetBet.Cli.Ingest;
+using NetBet.Cli.SpotCheck;
+using NetBet.Cli.Status;
 
 namespace NetBet.Cli;
 
@@ -22,6 +27,11 @@ internal static class NetBetCommand
         root.Subcommands.Add(new IngestCommand());
         root.Subcommands.Add(new MigrateCommand());
         root.Subcommands.Add(new DbCommand());
+        root.Subcommands.Add(new AuditCommand());
+        root.Subcommands.Add(new BackfillCommand());
+        root.Subcommands.Add(new SpotCheckCommand());
+        root.Subcommands.Add(new ExchangeCommand());
+        root.Subcommands.Add(new StatusCommand());
         root.Options.Add(CliHost.Verbosity);
         return root;
     }

@@ -1,0 +1,79 @@
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetBet.Core.Books;
+using NetBet.Core.Metrics;
+using NetBet.Data.Migrations;
+using NetBet.Data.Snapshots;
+using Npgsql;
+
+namespace NetBet.Cli.Tests.Backfill;
+
+/// <summary>Seed-state databases for CLI runs: base schema, snapshots stored by ingestion, migrated to latest.</summary>
+internal static class CliSeed
+{
+    private static readonly DateTimeOffset Start = new(2026, 2, 7, 12, 0, 0, TimeSpan.Zero);
+
+    public static async Task<string> CreateAsync(CliDatabaseFixture fixture, int markets, int perMarket, CancellationToken cancellationToken)
+    {
+        var connectionString = await fixture.CreateBaseSchemaDatabaseAsync(cancellationToken);
+        await using var db = NpgsqlDataSource.Create(connectionString);
+        var writer = new SnapshotWriter(db, NullLogger<SnapshotWriter>.Instance);
+        var random = new Random(7);
+        for (var m = 0; m < markets; m++)
+        {
+            var (home, away, draw) = TestBooks.SelectionIds(m);
+            var roles = new RunnerRoles(home, away, draw);
+            var marketId = TestBooks.MarketId(m);
+            var snapshots = new List<SnapshotRecord>(perMarket);
+            for (var i = 0; i < perMarket; i++)
+            {
+                var payload = TestBooks.Generate(random, m);
+                snapshots.Add(new SnapshotRecord(marketId, Start.AddMinutes(i).AddSeconds(m))
+                {
+                    RawPayload = payload,
+                    Derived = MetricEngine.Compute(MarketBookReader.Read(Encoding.UTF8.GetBytes(payload)), roles).Row,
+                });
+            }
+
+            await writer.WriteAsync(new SnapshotBatch([new MarketMetadata(marketId).WithRoles(roles)], snapshots), cancellationToken);
+        }
+
+        await new MigrationRunner(db, NullLogger<MigrationRunner>.Instance).MigrateAsync(null, dryRun: false, null, cancellationToken);
+        return connectionString;
+    }
+
+    /// <summary>Every derived row's metric columns keyed by (market, snapshot time), comparable across databases.</summary>
+    public static async Task<Dictionary<(string, DateTimeOffset), double?[]>> ReadMetricsAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"select market_id, snapshot_at, {string.Join(", ", MetricColumns.Names)} from market_derived_metrics", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new Dictionary<(string, DateTimeOffset), double?[]>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var values = new double?[MetricColumns.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = reader.IsDBNull(i + 2) ? null : reader.GetDouble(i + 2);
+            }
+
+            rows[(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1))] = values;
+        }
+
+        return rows;
+    }
+
+    public static async Task<long> ScalarAsync(string connectionString, string sql, CancellationToken cancellationToken, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+    }
+
+    public static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+    }
+}
