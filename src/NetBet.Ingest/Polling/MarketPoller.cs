@@ -24,6 +24,7 @@ public sealed partial class MarketPoller
     private readonly PollerOptions _options;
     private readonly ILogger _logger;
     private DateTimeOffset? _lastKeepAlive;
+    private bool _warnedNoState;
 
     /// <summary>Creates a poller.</summary>
     public MarketPoller(BetfairClient client, SnapshotWriter writer, ServiceState state, TimeProvider timeProvider,
@@ -128,7 +129,7 @@ public sealed partial class MarketPoller
 
         var metadata = markets.Values.Select(m => m.Metadata).ToList();
         var written = await _writer.WriteAsync(new SnapshotBatch(metadata, snapshots), cancellationToken);
-        await _state.SetAsync(PollTickState.Key, new PollTickState(at, markets.Count, written.SnapshotsInserted), cancellationToken);
+        await RecordTickAsync(new PollTickState(at, markets.Count, written.SnapshotsInserted), cancellationToken);
 
         var summary = new PollTickSummary(at, catalogue.Count, markets.Count, written.SnapshotsInserted,
             written.DuplicateSnapshots, written.DerivedRowsInserted, skipped, noDerivedRow);
@@ -187,6 +188,24 @@ public sealed partial class MarketPoller
         catch (OperationCanceledException)
         {
             return false;
+        }
+    }
+
+    // The snapshots are stored by now; a database without the service_state table (not migrated that far, as in
+    // the demo's base-schema database) only loses the tick time, so this warns instead of failing the tick.
+    private async Task RecordTickAsync(PollTickState tick, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _state.SetAsync(PollTickState.Key, tick, cancellationToken);
+        }
+        catch (SchemaNotReadyException e)
+        {
+            if (!_warnedNoState)
+            {
+                Log.TickNotRecorded(_logger, e.Message);
+                _warnedNoState = true;
+            }
         }
     }
 
@@ -257,6 +276,9 @@ public sealed partial class MarketPoller
 
         [LoggerMessage(5304, LogLevel.Warning, "Betfair keepAlive failed: {Message}")]
         public static partial void KeepAliveFailed(ILogger logger, string message);
+
+        [LoggerMessage(5306, LogLevel.Warning, "Poll ticks are stored but their times are not recorded: {Message}")]
+        public static partial void TickNotRecorded(ILogger logger, string message);
 
         [LoggerMessage(5305, LogLevel.Warning, "Poll tick abandoned: still running {GraceSeconds} s after the stop request; nothing of it was stored")]
         public static partial void TickAbandoned(ILogger logger, double graceSeconds);

@@ -21,7 +21,7 @@ public enum SimulatorFault
 public sealed class SimulatorFaults
 {
     private readonly Lock _lock = new();
-    private readonly Queue<(SimulatorFault Fault, string? Operation)> _queued = new();
+    private readonly List<(SimulatorFault Fault, string? Operation)> _queued = [];
     private readonly Random _random;
 
     /// <summary>Creates the fault settings; <paramref name="seed"/> makes the random faults repeatable.</summary>
@@ -59,7 +59,7 @@ public sealed class SimulatorFaults
         {
             for (var i = 0; i < count; i++)
             {
-                _queued.Enqueue((fault, operation));
+                _queued.Add((fault, operation));
             }
         }
     }
@@ -112,10 +112,12 @@ public sealed class SimulatorFaults
     {
         lock (_lock)
         {
-            if (_queued.TryPeek(out var next) && (next.Operation is null || next.Operation == operation))
+            var next = _queued.FindIndex(q => q.Operation is null || q.Operation == operation);
+            if (next >= 0)
             {
-                _queued.Dequeue();
-                return next.Fault;
+                var fault = _queued[next].Fault;
+                _queued.RemoveAt(next);
+                return fault;
             }
 
             var u = _random.NextDouble();

@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using NetBet.Cli.Hosting;
+using NetBet.Ingest.Simulator;
+
+namespace NetBet.Cli.Exchange;
+
+/// <summary><c>netbet exchange simulate</c>: serves a fake Betfair API-NG on 127.0.0.1 until stopped.</summary>
+internal sealed class SimulateCommand : Command
+{
+    public SimulateCommand()
+        : base("simulate", """
+            Serve a fake Betfair API-NG on 127.0.0.1: login, certlogin, keepAlive, logout, listMarketCatalogue and
+            listMarketBook over one base URL, with evolving football MATCH_ODDS books on the real clock (prices on
+            Betfair's tick ladder, pre-match drift, goals, suspensions, markets closing two hours after kick-off).
+            Any credentials are accepted. Prints the base URL on stdout once ready; runs until Ctrl-C or SIGTERM.
+            Faults for testing clients: --fault 5xx=0.1 --fault slow=0.05 --fault slow-ms=3000
+            --fault invalid-session=0.02 --fault malformed=0.02 --fault too-much-data=5 (markets per listMarketBook).
+
+            Examples:
+              ./netbet exchange simulate --port 5057
+              ./netbet ingest poll --once --endpoint http://127.0.0.1:5057
+            """)
+    {
+        Options.Add(Port);
+        Options.Add(Markets);
+        Options.Add(Seed);
+        Options.Add(Fault);
+        Port.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+            {
+                result.AddError("--port must be between 0 and 65535");
+            }
+        });
+        Markets.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 5000)
+            {
+                result.AddError("--markets must be between 1 and 5000");
+            }
+        });
+        SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
+    }
+
+    public Option<int> Port { get; } = new("--port") { Description = "TCP port on 127.0.0.1 (0: a free one).", DefaultValueFactory = _ => 0 };
+
+    public Option<int> Markets { get; } = new("--markets") { Description = "Number of football MATCH_ODDS markets.", DefaultValueFactory = _ => 60 };
+
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the book evolution.", DefaultValueFactory = _ => 1 };
+
+    public Option<string[]> Fault { get; } = new("--fault")
+    {
+        Description = "Inject faults: NAME=VALUE, repeatable (5xx, slow, slow-ms, invalid-session, malformed, too-much-data).",
+        AllowMultipleArgumentsPerToken = false,
+        HelpName = "name=value",
+    };
+
+    private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var options = new SimulatorOptions
+        {
+            Port = parseResult.GetValue(Port),
+            Markets = parseResult.GetValue(Markets),
+            Seed = parseResult.GetValue(Seed),
+        };
+        using var loggers = CliHost.CreateLoggerFactory(parseResult);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+
+        ExchangeSimulator simulator;
+        try
+        {
+            simulator = await ExchangeSimulator.StartAsync(options, TimeProvider.System, loggers.CreateLogger<ExchangeSimulator>(), stop.Token);
+        }
+        catch (IOException e)
+        {
+            await Console.Error.WriteLineAsync($"netbet exchange simulate: cannot listen on 127.0.0.1:{options.Port}: {e.Message}");
+            return ExitCodes.Unavailable;
+        }
+
+        await using (simulator)
+        {
+            foreach (var setting in parseResult.GetValue(Fault) ?? [])
+            {
+                if (simulator.Faults.Apply(setting) is { } error)
+                {
+                    await Console.Error.WriteLineAsync($"netbet exchange simulate: --fault {error}");
+                    return ExitCodes.InvalidInput;
+                }
+            }
+
+            await Console.Out.WriteLineAsync(simulator.BaseUrl.AbsoluteUri.TrimEnd('/'));
+            await Console.Out.FlushAsync(stop.Token);
+            await Console.Error.WriteLineAsync(
+                $"netbet exchange simulate: {options.Markets} markets, seed {options.Seed}; try: netbet ingest poll --once --endpoint {simulator.BaseUrl.AbsoluteUri.TrimEnd('/')}");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C or SIGTERM: stop serving.
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+}
