@@ -1,7 +1,6 @@
+using System.Formats.Tar;
 using System.IO.Compression;
 using SharpCompress.Compressors.BZip2;
-using SharpCompress.Readers;
-using SharpCompress.Readers.Tar;
 
 namespace NetBet.Ingest.Import;
 
@@ -103,18 +102,20 @@ internal static class StreamInputs
         }
     }
 
+    // System.Formats.Tar rather than SharpCompress here: SharpCompress's TarReader needs a rewindable stream,
+    // and a tar inside .bz2/.gz (or behind our sniffing prefix) is forward-only. The BCL reader streams entries.
     private static IEnumerable<StreamInput> ReadTar(string name, Stream content, int depth)
     {
-        using var reader = TarReader.OpenReader(content, new ReaderOptions { LeaveStreamOpen = true });
-        while (reader.MoveToNextEntry())
+        using var reader = new TarReader(content, leaveOpen: true);
+        while (reader.GetNextEntry() is { } entry)
         {
-            if (reader.Entry.IsDirectory || reader.Entry.Key is not { Length: > 0 } key)
+            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile)
+                || entry.DataStream is not { } data)
             {
                 continue;
             }
 
-            using var entry = reader.OpenEntryStream();
-            foreach (var input in Unwrap($"{name}/{key.TrimStart('/')}", entry, depth + 1))
+            foreach (var input in Unwrap($"{name}/{entry.Name.TrimStart('/')}", data, depth + 1))
             {
                 yield return input;
             }
