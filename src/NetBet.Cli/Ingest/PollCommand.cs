@@ -78,6 +78,7 @@ internal sealed class PollCommand : Command
     {
         Description = "Base URL of an API-NG lookalike serving /api/... and /exchange/betting/rest/v1.0/... (default: Betfair).",
         HelpName = "url",
+        CustomParser = ParseEndpoint,
     };
 
     /// <summary>Parses <c>500ms</c>, <c>60s</c>, <c>5m</c>, <c>1h</c> or a <see cref="TimeSpan"/> such as <c>00:01:00</c>.</summary>
@@ -110,6 +111,18 @@ internal sealed class PollCommand : Command
 
         result.AddError($"--interval: '{text}' is not a positive duration such as 60s, 5m or 500ms");
         return default;
+    }
+
+    private static Uri? ParseEndpoint(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        {
+            return uri;
+        }
+
+        result.AddError($"--endpoint: '{text}' is not an http:// or https:// URL");
+        return null;
     }
 
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
