@@ -3,6 +3,7 @@ using NetBet.Cli.Audit;
 using NetBet.Cli.Backfill;
 using NetBet.Cli.Compute;
 using NetBet.Cli.Database;
+using NetBet.Cli.Demo;
 using NetBet.Cli.Exchange;
 using NetBet.Cli.Hosting;
 using NetBet.Cli.Ingest;
@@ -32,6 +33,7 @@ internal static class NetBetCommand
         root.Subcommands.Add(new SpotCheckCommand());
         root.Subcommands.Add(new ExchangeCommand());
         root.Subcommands.Add(new StatusCommand());
+        root.Subcommands.Add(new DemoCommand());
         root.Options.Add(CliHost.Verbosity);
         return root;
     }
