@@ -60,6 +60,9 @@ internal sealed class PendingChanges
 
     public ValueBuffer<char> IdChars { get; } = new(64);
 
+    /// <summary>Definition strings (statuses, types, runner names) repeat message after message: one copy each.</summary>
+    public StringPool Strings { get; } = new();
+
     public (int Markets, int Runners, int Ops, int IdChars) Mark() => (Markets.Count, Runners.Count, Ops.Count, IdChars.Count);
 
     public void Rollback((int Markets, int Runners, int Ops, int IdChars) mark)

@@ -5,7 +5,7 @@ namespace NetBet.Core.Stream;
 
 internal static partial class StreamMessageParser
 {
-    private static MarketDefinition ParseDefinition(ref Utf8JsonReader reader, string path)
+    private static MarketDefinition ParseDefinition(ref Utf8JsonReader reader, StringPool strings, string path)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -25,16 +25,16 @@ internal static partial class StreamMessageParser
             Next(ref reader);
             switch (PropertyOf(property))
             {
-                case "status": status = ReadString(ref reader, path, "status"); break;
+                case "status": status = ReadPooledString(ref reader, strings, path, "status"); break;
                 case "inPlay": inPlay = ReadBool(ref reader, path, "inPlay"); break;
-                case "eventTypeId": eventTypeId = ReadString(ref reader, path, "eventTypeId"); break;
-                case "eventId": eventId = ReadString(ref reader, path, "eventId"); break;
-                case "eventName": eventName = ReadString(ref reader, path, "eventName"); break;
-                case "name": name = ReadString(ref reader, path, "name"); break;
-                case "marketType": marketType = ReadString(ref reader, path, "marketType"); break;
-                case "bettingType": bettingType = ReadString(ref reader, path, "bettingType"); break;
-                case "countryCode": countryCode = ReadString(ref reader, path, "countryCode"); break;
-                case "timezone": timezone = ReadString(ref reader, path, "timezone"); break;
+                case "eventTypeId": eventTypeId = ReadPooledString(ref reader, strings, path, "eventTypeId"); break;
+                case "eventId": eventId = ReadPooledString(ref reader, strings, path, "eventId"); break;
+                case "eventName": eventName = ReadPooledString(ref reader, strings, path, "eventName"); break;
+                case "name": name = ReadPooledString(ref reader, strings, path, "name"); break;
+                case "marketType": marketType = ReadPooledString(ref reader, strings, path, "marketType"); break;
+                case "bettingType": bettingType = ReadPooledString(ref reader, strings, path, "bettingType"); break;
+                case "countryCode": countryCode = ReadPooledString(ref reader, strings, path, "countryCode"); break;
+                case "timezone": timezone = ReadPooledString(ref reader, strings, path, "timezone"); break;
                 case "openDate": openDate = ReadTime(ref reader, path, "openDate"); break;
                 case "marketTime": marketTime = ReadTime(ref reader, path, "marketTime"); break;
                 case "complete": complete = ReadBool(ref reader, path, "complete"); break;
@@ -45,7 +45,7 @@ internal static partial class StreamMessageParser
                 case "numberOfWinners": numberOfWinners = ReadInt32(ref reader, path, "numberOfWinners"); break;
                 case "numberOfActiveRunners": numberOfActiveRunners = ReadInt32(ref reader, path, "numberOfActiveRunners"); break;
                 case "version": version = ReadInteger(ref reader, path, "version"); break;
-                case "runners": ParseRunnerDefinitions(ref reader, runners, path + ".runners"); break;
+                case "runners": ParseRunnerDefinitions(ref reader, runners, strings, path + ".runners"); break;
                 default: reader.Skip(); break;
             }
         }
@@ -76,7 +76,7 @@ internal static partial class StreamMessageParser
         };
     }
 
-    private static void ParseRunnerDefinitions(ref Utf8JsonReader reader, List<RunnerDefinition> runners, string path)
+    private static void ParseRunnerDefinitions(ref Utf8JsonReader reader, List<RunnerDefinition> runners, StringPool strings, string path)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -90,10 +90,9 @@ internal static partial class StreamMessageParser
 
         while (Next(ref reader) != JsonTokenType.EndArray)
         {
-            var runnerPath = $"{path}[{runners.Count}]";
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                throw Error($"expected a runner object, got {MarketBookReader.Describe(reader.TokenType)}", runnerPath);
+                throw Error($"expected a runner object, got {MarketBookReader.Describe(reader.TokenType)}", $"{path}[{runners.Count}]");
             }
 
             long? id = null;
@@ -102,28 +101,45 @@ internal static partial class StreamMessageParser
             string? status = null, name = null;
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
-                var property = reader.ValueSpan;
-                Next(ref reader);
-                switch (PropertyOf(property))
+                // Runner paths are only built for an error: a definition can list a hundred runners.
+                if (reader.ValueTextEquals("id"u8))
                 {
-                    case "id": id = ReadInteger(ref reader, runnerPath, "id"); break;
-                    case "sortPriority": sortPriority = ReadInt32(ref reader, runnerPath, "sortPriority"); break;
-                    case "status": status = ReadString(ref reader, runnerPath, "status"); break;
-                    case "name": name = ReadString(ref reader, runnerPath, "name"); break;
-                    case "hc":
-                        if (reader.TokenType != JsonTokenType.Null
-                            && (reader.TokenType != JsonTokenType.Number || !PriceTicks.TryRead(ref reader, out handicap)))
-                        {
-                            throw Error("expected the handicap as a number", runnerPath + ".hc");
-                        }
-
-                        break;
-                    default: reader.Skip(); break;
+                    Next(ref reader);
+                    id = ReadInteger(ref reader, $"{path}[{runners.Count}]", "id");
+                }
+                else if (reader.ValueTextEquals("sortPriority"u8))
+                {
+                    Next(ref reader);
+                    sortPriority = ReadInt32(ref reader, $"{path}[{runners.Count}]", "sortPriority");
+                }
+                else if (reader.ValueTextEquals("status"u8))
+                {
+                    Next(ref reader);
+                    status = ReadPooledString(ref reader, strings, $"{path}[{runners.Count}]", "status");
+                }
+                else if (reader.ValueTextEquals("name"u8))
+                {
+                    Next(ref reader);
+                    name = ReadPooledString(ref reader, strings, $"{path}[{runners.Count}]", "name");
+                }
+                else if (reader.ValueTextEquals("hc"u8))
+                {
+                    Next(ref reader);
+                    if (reader.TokenType != JsonTokenType.Null
+                        && (reader.TokenType != JsonTokenType.Number || !PriceTicks.TryRead(ref reader, out handicap)))
+                    {
+                        throw Error("expected the handicap as a number", $"{path}[{runners.Count}].hc");
+                    }
+                }
+                else
+                {
+                    Next(ref reader);
+                    reader.Skip();
                 }
             }
 
             runners.Add(new RunnerDefinition(
-                id ?? throw Error("runner without id", runnerPath),
+                id ?? throw Error("runner without id", $"{path}[{runners.Count}]"),
                 PriceTicks.ToDouble(handicap),
                 sortPriority,
                 status,
@@ -155,15 +171,12 @@ internal static partial class StreamMessageParser
         _ when name.SequenceEqual("numberOfActiveRunners"u8) => "numberOfActiveRunners",
         _ when name.SequenceEqual("version"u8) => "version",
         _ when name.SequenceEqual("runners"u8) => "runners",
-        _ when name.SequenceEqual("id"u8) => "id",
-        _ when name.SequenceEqual("sortPriority"u8) => "sortPriority",
-        _ when name.SequenceEqual("hc"u8) => "hc",
         _ => null,
     };
 
-    private static string? ReadString(ref Utf8JsonReader reader, string path, string property) => reader.TokenType switch
+    private static string? ReadPooledString(ref Utf8JsonReader reader, StringPool strings, string path, string property) => reader.TokenType switch
     {
-        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.String => strings.Get(ref reader),
         JsonTokenType.Null => null,
         _ => throw Error($"expected a string, got {MarketBookReader.Describe(reader.TokenType)}", $"{path}.{property}"),
     };

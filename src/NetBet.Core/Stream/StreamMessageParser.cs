@@ -161,12 +161,16 @@ internal static partial class StreamMessageParser
             else if (reader.ValueTextEquals("tv"u8))
             {
                 Next(ref reader);
-                market.Tv = ReadNullableSize(ref reader, $"$.mc[{index}].tv");
+                if (!TryReadNullableSize(ref reader, out market.Tv))
+                {
+                    throw Error("expected an amount (a number, zero or positive)", $"$.mc[{index}].tv");
+                }
+
             }
             else if (reader.ValueTextEquals("marketDefinition"u8))
             {
                 Next(ref reader);
-                market.Definition = reader.TokenType == JsonTokenType.Null ? null : ParseDefinition(ref reader, $"$.mc[{index}].marketDefinition");
+                market.Definition = reader.TokenType == JsonTokenType.Null ? null : ParseDefinition(ref reader, pending.Strings, $"$.mc[{index}].marketDefinition");
             }
             else
             {
@@ -238,12 +242,20 @@ internal static partial class StreamMessageParser
             else if (reader.ValueTextEquals("ltp"u8))
             {
                 Next(ref reader);
-                runner.Ltp = ReadNullablePrice(ref reader, RunnerPath(marketIndex, runnerIndex, ".ltp"));
+                if (!TryReadNullablePrice(ref reader, out runner.Ltp))
+                {
+                    throw Error("expected a positive price", RunnerPath(marketIndex, runnerIndex, ".ltp"));
+                }
+
             }
             else if (reader.ValueTextEquals("tv"u8))
             {
                 Next(ref reader);
-                runner.Tv = ReadNullableSize(ref reader, RunnerPath(marketIndex, runnerIndex, ".tv"));
+                if (!TryReadNullableSize(ref reader, out runner.Tv))
+                {
+                    throw Error("expected an amount (a number, zero or positive)", RunnerPath(marketIndex, runnerIndex, ".tv"));
+                }
+
             }
             else if (reader.ValueTextEquals("hc"u8))
             {
@@ -371,19 +383,39 @@ internal static partial class StreamMessageParser
         }
     }
 
-    private static double? ReadNullablePrice(ref Utf8JsonReader reader, string path) => reader.TokenType switch
+    private static bool TryReadNullablePrice(ref Utf8JsonReader reader, out double? price)
     {
-        JsonTokenType.Null => null,
-        JsonTokenType.Number when reader.TryGetDouble(out var value) && value > 0 && double.IsFinite(value) => value,
-        _ => throw Error("expected a positive price", path),
-    };
+        price = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
 
-    private static double? ReadNullableSize(ref Utf8JsonReader reader, string path) => reader.TokenType switch
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value) && value > 0 && double.IsFinite(value))
+        {
+            price = value;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool TryReadNullableSize(ref Utf8JsonReader reader, out double? size)
     {
-        JsonTokenType.Null => null,
-        JsonTokenType.Number when reader.TryGetDouble(out var value) && value >= 0 && double.IsFinite(value) => value,
-        _ => throw Error("expected an amount (a number, zero or positive)", path),
-    };
+        size = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value) && value >= 0 && double.IsFinite(value))
+        {
+            size = value;
+            return true;
+        }
+
+        return false;
+    }
 
     private static string RunnerPath(int marketIndex, int runnerIndex, string suffix) => $"$.mc[{marketIndex}].rc[{runnerIndex}]{suffix}";
 
