@@ -17,7 +17,8 @@ namespace NetBet.Bench;
 /// post-base-schema metric columns are NULL, then measures in one run (1) the backfill of those columns and (2) the
 /// PostgreSQL floor for the same work: COPY the same payloads out, plus one set-based UPDATE of the same rows from
 /// a COPY'd temporary table. Columns are reset to NULL (and vacuumed) before each measurement.
-/// Uses NETBET_DB's server when set (in a new database it drops afterwards), else a throwaway durable cluster.
+/// Uses NETBET_DB's server when set (in a new database it drops afterwards unless --keep), else a throwaway durable
+/// cluster.
 /// </summary>
 public static class BackfillBenchmark
 {
@@ -32,6 +33,7 @@ public static class BackfillBenchmark
             ? int.Parse(args[i + 1], CultureInfo.InvariantCulture)
             : BackfillOptions.DefaultBatchSize;
 
+        var keep = args.Contains("--keep");
         var configured = Environment.GetEnvironmentVariable("NETBET_DB");
         PostgresCluster? cluster = null;
         string server;
@@ -58,7 +60,15 @@ public static class BackfillBenchmark
         finally
         {
             NpgsqlConnection.ClearAllPools();
-            await PostgresCluster.DropDatabaseAsync(server, database, CancellationToken.None);
+            if (keep && cluster is null)
+            {
+                Console.Error.WriteLine($"kept database {database}");
+            }
+            else
+            {
+                await PostgresCluster.DropDatabaseAsync(server, database, CancellationToken.None);
+            }
+
             if (cluster is not null)
             {
                 await cluster.StopAsync(CancellationToken.None);
@@ -108,6 +118,7 @@ public static class BackfillBenchmark
             backfill benchmark: {rows:N0} snapshots, 18 NULL columns, batch size {batchSize}, {Environment.ProcessorCount} cores
             payload: {payloadText:N0} bytes as JSON text, {payloadStored:N0} bytes stored (jsonb, compressed); {payloadBytes / 1e9:F2} GB streamed by the floor
             backfill: {backfillSeconds,7:F1} s  {rows / backfillSeconds,9:N0} rows/s   ({result.SummaryLine})
+                      waiting for reads {result.ReadWait.TotalSeconds:F1} s, computing {result.ComputeTime.TotalSeconds:F1} s, writing {result.WriteTime.TotalSeconds:F1} s
             floor:    {floorSeconds,7:F1} s  {rows / floorSeconds,9:N0} rows/s   (COPY payloads out + one UPDATE from a COPY'd temp table)
             ratio:    {backfillSeconds / floorSeconds:F2}x the floor
             """));
@@ -149,7 +160,7 @@ public static class BackfillBenchmark
             });
 
             await using (var snapshots = await connection.BeginBinaryImportAsync(
-                "copy market_book_snapshots (snapshot_id, snapshot_at, market_id, raw_payload, status, inplay, source) overriding system value from stdin (format binary)"))
+                "copy market_book_snapshots (snapshot_id, snapshot_at, market_id, raw_payload, status, inplay, source) from stdin (format binary)"))
             {
                 for (var k = 0; k < count; k++)
                 {

@@ -74,6 +74,15 @@ internal sealed class NetBetProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGINT, as Ctrl-C sends it.</summary>
+    public async Task InterruptAsync(CancellationToken cancellationToken)
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(cancellationToken);
+    }
+
+    public Task<string> Stdout => _stdout;
+
     /// <summary>SIGKILL: no cleanup, no finally blocks, like kill -9.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 

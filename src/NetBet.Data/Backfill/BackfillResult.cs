@@ -54,6 +54,15 @@ public sealed class BackfillResult
     /// <summary>Wall time of the run.</summary>
     public TimeSpan Elapsed { get; set; }
 
+    /// <summary>Time spent waiting for batches to arrive (reads overlap computing and writing).</summary>
+    public TimeSpan ReadWait { get; set; }
+
+    /// <summary>Time spent computing batches.</summary>
+    public TimeSpan ComputeTime { get; set; }
+
+    /// <summary>Time spent writing batches (COPY, UPDATE, COMMIT).</summary>
+    public TimeSpan WriteTime { get; set; }
+
     /// <summary>The summary line every run ends with.</summary>
     public string SummaryLine =>
         $"Backfill complete: {Processed} processed, {Updated} updated, {Skipped} skipped, {Errors} errors";

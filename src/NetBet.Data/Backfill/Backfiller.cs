@@ -69,6 +69,12 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         }
 
         result.Elapsed = stopwatch.Elapsed;
+        logger.LogInformation(
+            "Backfill took {Seconds:F1} s: {ReadSeconds:F1} s waiting for reads, {ComputeSeconds:F1} s computing, {WriteSeconds:F1} s writing",
+            result.Elapsed.TotalSeconds,
+            result.ReadWait.TotalSeconds,
+            result.ComputeTime.TotalSeconds,
+            result.WriteTime.TotalSeconds);
         foreach (var (reason, count) in result.SkipReasons)
         {
             logger.LogInformation(
@@ -99,9 +105,11 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         while (pending is not null)
         {
             List<BackfillRow> batch;
+            var stage = Stopwatch.StartNew();
             try
             {
                 batch = await pending;
+                result.ReadWait += stage.Elapsed;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -125,9 +133,11 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
             take = nextTake;
 
             ComputedRow[] computed;
+            stage.Restart();
             try
             {
                 computed = BackfillCompute.ComputeBatch(batch, columnIndexes, cancellationToken);
+                result.ComputeTime += stage.Elapsed;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -140,7 +150,9 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
             if (writeConnection is not null)
             {
                 // Not cancellable: a started batch is short, and finishing it keeps the summary exact.
+                stage.Restart();
                 result.Updated += await WriteAsync(writeConnection, sql, batch, computed, CancellationToken.None);
+                result.WriteTime += stage.Elapsed;
             }
 
             Tally(batch, computed, sql.Columns, options, result);

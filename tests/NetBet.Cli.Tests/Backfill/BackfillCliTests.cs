@@ -46,6 +46,23 @@ public sealed class BackfillCliTests(CliDatabaseFixture fixture)
     }
 
     [Fact]
+    public async Task Backfill_CtrlC_FinishesTheBatchPrintsAnExactSummaryAndExits130()
+    {
+        var db = await CliSeed.CreateAsync(fixture, markets: 10, perMarket: 300, Ct);
+
+        using var run = NetBetProcess.Start(db, "backfill", "--batch-size", "10");
+        await run.FirstStderrLine.WaitAsync(TimeSpan.FromMinutes(2), Ct);
+        await run.InterruptAsync(Ct);
+        var exitCode = await run.WaitAsync(Ct);
+
+        Assert.Equal(ExitCodes.Interrupted, exitCode);
+        var filled = await CliSeed.ScalarAsync(db, "select count(*) from market_derived_metrics where home_back_stake is not null", Ct);
+        Assert.InRange(filled, 10, 2990);
+        Assert.Equal(0, filled % 10);
+        Assert.Equal($"Backfill complete: {filled} processed, {filled} updated, 0 skipped, 0 errors", LastLine(await run.Stdout));
+    }
+
+    [Fact]
     public async Task Backfill_MalformedPayload_ExitsOneAndNamesTheSnapshot()
     {
         var db = await CliSeed.CreateAsync(fixture, markets: 2, perMarket: 50, Ct);
