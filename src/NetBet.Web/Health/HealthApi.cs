@@ -34,6 +34,12 @@ internal static class HealthApi
             var lastTick = await GetLastPollTickAsync(state, cancellationToken);
             return TypedResults.Ok(new HealthStatus("ok", "ok", newest, lastTick));
         }
+        catch (NpgsqlException e) when (DatabaseOutage.IsNotMigrated(e))
+        {
+            return TypedResults.Json(
+                new HealthStatus("not_migrated", "ok", null, null),
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
         catch (NpgsqlException e) when (DatabaseOutage.IsOutage(e))
         {
             loggers.CreateLogger(typeof(HealthApi)).LogWarning("Health check: database unreachable: {Reason}", e.Message);
@@ -58,7 +64,7 @@ internal static class HealthApi
 }
 
 /// <summary>The body of <c>/api/health</c>.</summary>
-/// <param name="Status"><c>ok</c>, or <c>unavailable</c> when the database cannot be reached.</param>
+/// <param name="Status"><c>ok</c>; <c>unavailable</c> when the database cannot be reached; <c>not_migrated</c> when it lacks the tables.</param>
 /// <param name="Database"><c>ok</c> or <c>unreachable</c>.</param>
 /// <param name="NewestSnapshotAt">Capture time of the newest stored snapshot; null when none.</param>
 /// <param name="LastPollTickAt">Last tick recorded by the poller; null when it never ran.</param>
