@@ -34,6 +34,7 @@ internal static class NetBetCommand
         root.Subcommands.Add(new ExchangeCommand());
         root.Subcommands.Add(new StatusCommand());
         root.Subcommands.Add(new DemoCommand());
+        root.Subcommands.Add(new NetBet.Cli.Serve.ServeCommand());
         root.Options.Add(CliHost.Verbosity);
         return root;
     }
