@@ -67,10 +67,14 @@ public sealed partial class PostgresCluster : IAsyncDisposable
     /// Creates a throwaway, non-durable cluster in a new temporary directory and starts it. Disposing it stops the
     /// server and deletes the directory.
     /// </summary>
-    public static async Task<PostgresCluster> StartTemporaryAsync(ILogger? logger, CancellationToken cancellationToken)
+    public static Task<PostgresCluster> StartTemporaryAsync(ILogger? logger, CancellationToken cancellationToken) =>
+        StartTemporaryAsync(PostgresClusterOptions.ForTests, logger, cancellationToken);
+
+    /// <summary>As <see cref="StartTemporaryAsync(ILogger?, CancellationToken)"/> with chosen options (benchmarks keep durability).</summary>
+    public static async Task<PostgresCluster> StartTemporaryAsync(PostgresClusterOptions options, ILogger? logger, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(Path.GetTempPath(), "netbet-pg-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
-        var cluster = new PostgresCluster(directory, PostgresClusterOptions.ForTests, logger, deleteOnDispose: true);
+        var cluster = new PostgresCluster(directory, options, logger, deleteOnDispose: true);
         try
         {
             await cluster.StartAsync(cancellationToken);
