@@ -65,6 +65,16 @@ internal sealed class SimulateCommand : Command
             Markets = parseResult.GetValue(Markets),
             Seed = parseResult.GetValue(Seed),
         };
+        var faults = parseResult.GetValue(Fault) ?? [];
+        foreach (var setting in faults)
+        {
+            if (new SimulatorFaults().Apply(setting) is { } error)
+            {
+                await Console.Error.WriteLineAsync($"netbet exchange simulate: --fault {error}");
+                return ExitCodes.InvalidInput;
+            }
+        }
+
         using var loggers = CliHost.CreateLoggerFactory(parseResult);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         void OnSignal(PosixSignalContext context)
@@ -89,13 +99,9 @@ internal sealed class SimulateCommand : Command
 
         await using (simulator)
         {
-            foreach (var setting in parseResult.GetValue(Fault) ?? [])
+            foreach (var setting in faults)
             {
-                if (simulator.Faults.Apply(setting) is { } error)
-                {
-                    await Console.Error.WriteLineAsync($"netbet exchange simulate: --fault {error}");
-                    return ExitCodes.InvalidInput;
-                }
+                simulator.Faults.Apply(setting); // validated above
             }
 
             await Console.Out.WriteLineAsync(simulator.BaseUrl.AbsoluteUri.TrimEnd('/'));
