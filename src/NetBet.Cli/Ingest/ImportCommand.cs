@@ -17,7 +17,8 @@ internal sealed class ImportCommand : Command
             Stream captures): one mcm message per line, plain, .gz or .bz2, a folder of them, or a .tar of them.
             Each market's order book is rebuilt from the deltas and stored as a listMarketBook-shaped snapshot
             (source historical_stream) every --every of exchange time and at each status change, with its derived
-            metrics. Football 3-runner MATCH_ODDS only unless --all-markets. Importing a file again adds nothing.
+            metrics. Football 3-runner MATCH_ODDS only unless --all-markets; markets without any ladder (BASIC
+            files carry last traded prices only) are skipped as "no book data". Importing a file again adds nothing.
             A malformed line is reported on stderr as file:line: what, and the import goes on.
             The last line on stdout is the summary. Exit 0; 1 when any line or file had an error; 2 on bad arguments.
 
