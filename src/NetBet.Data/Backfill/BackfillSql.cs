@@ -29,12 +29,18 @@ internal sealed class BackfillSql
 
     // ON COMMIT DELETE ROWS, created once per run: a table created and dropped per batch would write pg_class and
     // pg_attribute rows thousands of times on a live database.
+    // synchronous_commit off for this session only: a batch lost in a server crash is NULL again and recomputed by
+    // the next run, so waiting for each commit's WAL flush buys nothing (the data stays consistent either way).
     private const string CreateTempTemplate = """
+        set synchronous_commit = off;
         drop table if exists pg_temp.netbet_backfill_batch;
         create temp table netbet_backfill_batch (snapshot_id bigint not null{columns}) on commit delete rows
         """;
 
-    public const string DropTemp = "drop table if exists pg_temp.netbet_backfill_batch";
+    public const string DropTemp = """
+        reset synchronous_commit;
+        drop table if exists pg_temp.netbet_backfill_batch
+        """;
 
     private const string UpdateTemplate = """
         update market_derived_metrics d

@@ -102,71 +102,78 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         var batchNumber = 0;
         var take = (int)Math.Min(options.BatchSize, remaining);
         var pending = take > 0 ? LoadAsync(readConnection, sql, options, long.MinValue, take, cancellationToken) : null;
-        while (pending is not null)
+        try
         {
-            List<BackfillRow> batch;
-            var stage = Stopwatch.StartNew();
-            try
+            while (pending is not null)
             {
-                batch = await pending;
+                var stage = Stopwatch.StartNew();
+                var batch = await pending;
+                pending = null;
                 result.ReadWait += stage.Elapsed;
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
+                remaining -= batch.Count;
+                var last = batch[^1].SnapshotId;
+                var nextTake = (int)Math.Min(options.BatchSize, remaining);
+
+                // Read the next batch while this one is computed and written: the database works while we compute.
+                if (batch.Count == take && nextTake > 0 && !cancellationToken.IsCancellationRequested)
+                {
+                    pending = LoadAsync(readConnection, sql, options, last, nextTake, cancellationToken);
+                }
+
+                take = nextTake;
+                stage.Restart();
+                var computed = BackfillCompute.ComputeBatch(batch, columnIndexes, cancellationToken);
+                result.ComputeTime += stage.Elapsed;
+
+                batchNumber++;
+                if (writeConnection is not null)
+                {
+                    // Not cancellable: a started batch is short, and finishing it keeps the summary exact.
+                    stage.Restart();
+                    result.Updated += await WriteWithRetryAsync(writeConnection, sql, batch, computed);
+                    result.WriteTime += stage.Elapsed;
+                }
+
+                Tally(batch, computed, sql.Columns, options, result);
+                onBatch?.Invoke(new BackfillProgress(batchNumber, result.Processed, result.Total, last, stopwatch.Elapsed));
+                cancellationToken.ThrowIfCancellationRequested();
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                result.Interrupted = true;
-                return;
-            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Between batches or while reading/computing one: what is counted is committed, the rest is dropped.
+            result.Interrupted = true;
+        }
+        finally
+        {
+            // Never leave a read in flight on a connection that is about to be disposed.
+            await DrainQuietlyAsync(pending);
+        }
+    }
 
-            if (batch.Count == 0)
-            {
-                return;
-            }
-
-            remaining -= batch.Count;
-            var last = batch[^1].SnapshotId;
-            var nextTake = (int)Math.Min(options.BatchSize, remaining);
-
-            // Read the next batch while this one is computed and written: the database works while we compute.
-            pending = batch.Count == take && nextTake > 0 && !cancellationToken.IsCancellationRequested
-                ? LoadAsync(readConnection, sql, options, last, nextTake, cancellationToken)
-                : null;
-            take = nextTake;
-
-            ComputedRow[] computed;
-            stage.Restart();
+    // Two backfills over the same rows (or a future writer that updates them) can deadlock in the UPDATE; PostgreSQL
+    // aborts one transaction, and the batch is simply written again.
+    private async Task<long> WriteWithRetryAsync(NpgsqlConnection connection, BackfillSql sql, List<BackfillRow> batch, ComputedRow[] computed)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
             try
             {
-                computed = BackfillCompute.ComputeBatch(batch, columnIndexes, cancellationToken);
-                result.ComputeTime += stage.Elapsed;
+                return await WriteAsync(connection, sql, batch, computed, CancellationToken.None);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
             {
-                await DrainAsync(pending);
-                result.Interrupted = true;
-                return;
-            }
-
-            batchNumber++;
-            if (writeConnection is not null)
-            {
-                // Not cancellable: a started batch is short, and finishing it keeps the summary exact.
-                stage.Restart();
-                result.Updated += await WriteAsync(writeConnection, sql, batch, computed, CancellationToken.None);
-                result.WriteTime += stage.Elapsed;
-            }
-
-            Tally(batch, computed, sql.Columns, options, result);
-            onBatch?.Invoke(new BackfillProgress(batchNumber, result.Processed, result.Total, last, stopwatch.Elapsed));
-            if (cancellationToken.IsCancellationRequested)
-            {
-                await DrainAsync(pending);
-                result.Interrupted = true;
-                return;
+                logger.LogWarning("Batch ending at snapshot {SnapshotId} hit {SqlState}; writing it again", batch[^1].SnapshotId, e.SqlState);
             }
         }
     }
 
-    private static async Task DrainAsync(Task<List<BackfillRow>>? pending)
+    private static async Task DrainQuietlyAsync(Task<List<BackfillRow>>? pending)
     {
         if (pending is null)
         {
@@ -177,9 +184,10 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         {
             await pending;
         }
-        catch (OperationCanceledException)
+#pragma warning disable CA1031 // The original failure is being rethrown; this read's own outcome no longer matters.
+        catch (Exception)
+#pragma warning restore CA1031
         {
-            // The prefetched batch is dropped: nothing of it was written.
         }
     }
 
