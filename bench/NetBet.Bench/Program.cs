@@ -6,11 +6,15 @@ var rest = args.Skip(1).ToArray();
 return name switch
 {
     "engine" => EngineBenchmark.Run(rest),
+    "stream" => StreamBenchmark.Run(rest),
+    "write" => await WriteBenchmark.RunAsync(rest),
+    "backfill" => await BackfillBenchmark.RunAsync(rest),
+    "api" => await ApiBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench <engine> [args]");
+    Console.Error.WriteLine("usage: bench engine [books] | stream [folder] | write [snapshots] | backfill [rows] | api [requests]");
     return 2;
 }
