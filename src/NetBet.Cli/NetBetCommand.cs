@@ -43,8 +43,15 @@ internal static class NetBetCommand
     {
         try
         {
-            // Exceptions reach the catches below instead of System.CommandLine's stack-trace printer.
-            return await Create().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Exceptions reach the catches below instead of System.CommandLine's stack-trace printer. Ctrl-C/SIGTERM
+            // cancel the command's token and leave it time to finish the batch or tick in flight (System.CommandLine
+            // 2.0.0 leaves the timeout unset, i.e. unhandled, on an explicit configuration).
+            var configuration = new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(90),
+            };
+            return await Create().Parse(args).InvokeAsync(configuration);
         }
         catch (Exception e) when (CliHost.TryGetExitCode(e, Console.Error) is { } exitCode)
         {
