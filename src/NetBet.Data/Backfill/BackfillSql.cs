@@ -15,14 +15,15 @@ internal sealed class BackfillSql
         """;
 
     // Keyset over the primary key (no OFFSET): each batch starts where the previous one ended, so rows that stay
-    // NULL because they must be skipped are passed over once per run, never looped on.
+    // NULL because they must be skipped are passed over once per run, never looped on. The bound is repeated on
+    // s.snapshot_id: without it the planner may merge-join from the start of market_book_snapshots every batch.
     private const string LoadTemplate = """
         select d.snapshot_id, d.market_id, d.snapshot_at, s.raw_payload::text,
                m.home_selection_id, m.away_selection_id, m.draw_selection_id{stored}
         from market_derived_metrics d
         join market_book_snapshots s on s.snapshot_id = d.snapshot_id
         left join market_event_metadata m on m.market_id = s.market_id
-        where d.snapshot_id > @last and ({candidate}){filters}
+        where d.snapshot_id > @last and s.snapshot_id > @last and ({candidate}){filters}
         order by d.snapshot_id
         limit @batch
         """;
@@ -42,11 +43,13 @@ internal sealed class BackfillSql
         drop table if exists pg_temp.netbet_backfill_batch
         """;
 
+    // The id range keeps the plan an index range scan: the temporary table has no statistics, and without the
+    // range the planner hash-joins against a sequential scan of the whole table, once per batch.
     private const string UpdateTemplate = """
         update market_derived_metrics d
         set {assignments}
         from netbet_backfill_batch n
-        where d.snapshot_id = n.snapshot_id and ({changes})
+        where d.snapshot_id = n.snapshot_id and d.snapshot_id between @first and @last and ({changes})
         """;
 
     public BackfillSql(IReadOnlyList<string> columns, BackfillOptions options)

@@ -289,6 +289,8 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         }
 
         await using var update = new NpgsqlCommand(sql.Update, connection, transaction);
+        update.Parameters.AddWithValue("first", batch[0].SnapshotId);
+        update.Parameters.AddWithValue("last", batch[^1].SnapshotId);
         var updated = await update.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return updated;

@@ -3,12 +3,13 @@
 -- or NULL when the engine would compute it. The per-column NULL counts and the "any NULL" condition are spliced
 -- in from the metric columns that exist in the schema.
 --
--- 'unreadable payload' mirrors the MarketBookReader's type checks (jsonb is valid JSON already): market and runner
--- fields of the wrong JSON type, runner entries that are not objects, selection ids that are not integers, ladder
--- sides that are not arrays, levels that are not objects or [price, size] pairs, a level without price or size,
--- prices and sizes that are not numbers, numbers beyond 1e15. Lax jsonpath unwraps arrays in filters, so array
--- levels are checked through .type() and .size(), which do not; a one-element [price] pair slips through.
--- The backfill reads every payload with the reader itself, so its error count is the authority.
+-- 'unreadable payload' mirrors the MarketBookReader's main checks (jsonb is valid JSON already) in three jsonpath
+-- traversals: a marketId or runners of the wrong JSON type, runner entries that are not objects, selection ids
+-- that are not integers, ex or ladder sides of the wrong type, levels that are strings or booleans, object levels
+-- without price or size, prices and sizes that are not numbers, or beyond 1e15. Not checked, to keep the audit one
+-- cheap pass: the types of status, inplay and totalMatched, and the elements of [price, size] array levels (lax
+-- jsonpath unwraps them in filters). The backfill reads every payload with the reader itself, so its error count
+-- is the authority.
 select
   r.reason,
   count(*) as rows{null_counts}
@@ -19,41 +20,26 @@ cross join lateral (
   select case
     when s.raw_payload is null then 'no raw payload'
     when jsonb_typeof(s.raw_payload) <> 'object' then 'unreadable payload'
+    when jsonb_typeof(s.raw_payload -> 'marketId') not in ('string', 'null')
+      or jsonb_typeof(s.raw_payload -> 'runners') not in ('array', 'null') then 'unreadable payload'
     when jsonb_path_exists(s.raw_payload, '
       $ ? (
-           exists($.runners.type() ? (@ != "array" && @ != "null"))
-        || exists($.marketId.type() ? (@ != "string" && @ != "null"))
-        || exists($.totalMatched.type() ? (@ != "number" && @ != "null"))
-        || exists($.totalMatched ? (@.type() == "number" && @.abs() > 1e15))
-        || exists($.status.type() ? (@ != "string" && @ != "null"))
-        || exists($.inplay.type() ? (@ != "boolean" && @ != "null"))
-        || exists($.runners[*].status.type() ? (@ != "string" && @ != "null"))
-        || exists($.runners[*].totalMatched.type() ? (@ != "number" && @ != "null"))
-        || exists($.runners[*].totalMatched ? (@.type() == "number" && @.abs() > 1e15))
-        || exists($.runners[*].ex.type() ? (@ != "object" && @ != "null"))
-        || exists($.runners[*].type() ? (@ != "object" && @ != "null"))
-        || exists($.runners[*].selectionId.type() ? (@ == "boolean" || @ == "object" || @ == "array"))
-        || exists($.runners[*].selectionId ? (@.type() == "number" && (@.floor() != @ || @.abs() > 9000000000000000000)))
-        || exists($.runners[*].ex.availableToBack.type() ? (@ != "array" && @ != "null"))
-        || exists($.runners[*].ex.availableToLay.type() ? (@ != "array" && @ != "null"))
-        || exists($.runners[*].ex.availableToBack[*].type() ? (@ == "string" || @ == "boolean" || @ == "number"))
-        || exists($.runners[*].ex.availableToLay[*].type() ? (@ == "string" || @ == "boolean" || @ == "number"))
-        || exists($.runners[*].ex.availableToBack[*].size() ? (@ == 0 || @ > 2))
-        || exists($.runners[*].ex.availableToLay[*].size() ? (@ == 0 || @ > 2))
-        || exists($.runners[*].ex.availableToBack[*][*].type() ? (@ == "string" || @ == "boolean" || @ == "array"))
-        || exists($.runners[*].ex.availableToLay[*][*].type() ? (@ == "string" || @ == "boolean" || @ == "array"))
-        || exists($.runners[*].ex.availableToBack[*][*] ? (@.type() == "number" && @.abs() > 1e15))
-        || exists($.runners[*].ex.availableToLay[*][*] ? (@.type() == "number" && @.abs() > 1e15))
-        || exists($.runners[*].ex.availableToBack[*] ? (@.type() == "object" && (
+           exists($.runners[*] ? (
+                (@.type() != "object" && @.type() != "null")
+             || exists(@.selectionId ? (@.type() == "boolean" || @.type() == "object" || (@.type() == "number" && @.floor() != @)))
+             || exists(@.ex.type() ? (@ != "object" && @ != "null"))
+             || exists(@.ex.availableToBack.type() ? (@ != "array" && @ != "null"))
+             || exists(@.ex.availableToLay.type() ? (@ != "array" && @ != "null"))))
+        || exists($.runners[*].ex.availableToBack[*] ? (@.type() == "string" || @.type() == "boolean" || (@.type() == "object" && (
               !exists(@.price) || !exists(@.size)
            || (@.price.type() != "number" && @.price.type() != "null")
            || (@.size.type() != "number" && @.size.type() != "null")
-           || @.price.abs() > 1e15 || @.size.abs() > 1e15)))
-        || exists($.runners[*].ex.availableToLay[*] ? (@.type() == "object" && (
+           || @.price.abs() > 1e15 || @.size.abs() > 1e15))))
+        || exists($.runners[*].ex.availableToLay[*] ? (@.type() == "string" || @.type() == "boolean" || (@.type() == "object" && (
               !exists(@.price) || !exists(@.size)
            || (@.price.type() != "number" && @.price.type() != "null")
            || (@.size.type() != "number" && @.size.type() != "null")
-           || @.price.abs() > 1e15 || @.size.abs() > 1e15)))
+           || @.price.abs() > 1e15 || @.size.abs() > 1e15))))
       )
     ', '{}', true) then 'unreadable payload'
     when coalesce(s.raw_payload ->> 'marketId', '') = '' then 'no market id'
