@@ -13,6 +13,9 @@ namespace NetBet.Data.Tests;
 /// One PostgreSQL server for the whole test run: a throwaway cluster started from the machine's binaries, or the
 /// server <c>NETBET_DB</c> names. A template database is migrated once; tests get clones of it
 /// (<c>CREATE DATABASE x TEMPLATE t</c>) or empty databases. No server means the run fails, never skips.
+/// With NETBET_DB its user needs CREATEDB; the databases made are dropped at the end. Other test projects copy this
+/// shape: the reusable parts are <see cref="PostgresCluster.StartTemporaryAsync(Microsoft.Extensions.Logging.ILogger?, CancellationToken)"/>
+/// and <see cref="PostgresCluster.CreateDatabaseAsync"/>.
 /// </summary>
 public sealed class DatabaseFixture : IAsyncLifetime
 {

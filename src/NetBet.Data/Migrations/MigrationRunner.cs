@@ -97,8 +97,15 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
         finally
         {
             // Closing the connection would release the lock too, but a pooled connection is only reset lazily.
-            await connection.ExecuteAsync(
-                new CommandDefinition("select pg_advisory_unlock(@key)", new { key = AdvisoryLockKey }, cancellationToken: CancellationToken.None));
+            try
+            {
+                await connection.ExecuteAsync(
+                    new CommandDefinition("select pg_advisory_unlock(@key)", new { key = AdvisoryLockKey }, cancellationToken: CancellationToken.None));
+            }
+            catch (NpgsqlException)
+            {
+                // The connection broke: the server released the lock with the session. Keep the original error.
+            }
         }
     }
 
