@@ -29,8 +29,8 @@ public sealed class DemoTests
             Assert.Matches(@"Backfill complete: (\d+) processed, \1 updated, 0 skipped, 0 errors", stdout);
 
             // And the database agrees: at least 50 markets and 10,000 snapshots, no NULL left in the new columns.
-            var (urlExit, url, _) = await RunAsync(root, home, cancellationToken, "db", "url");
-            Assert.Equal(0, urlExit);
+            var (urlExit, url, urlError) = await RunAsync(root, home, cancellationToken, "db", "url");
+            Assert.True(urlExit == 0, $"db url exited {urlExit}: {urlError}");
             var demo = new NpgsqlConnectionStringBuilder(url.Trim()) { Database = "netbet_demo" }.ConnectionString;
             await using var connection = new NpgsqlConnection(demo);
             await connection.OpenAsync(cancellationToken);
@@ -59,14 +59,17 @@ public sealed class DemoTests
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string root, string home, CancellationToken cancellationToken, params string[] args)
     {
-        var start = new ProcessStartInfo("bash")
+        // The demo goes through ./netbet like a newcomer; the follow-up commands use the CLI that run just built.
+        var builtCli = Path.Combine(root, "artifacts", "bin", "NetBet.Cli", "release", "netbet.dll");
+        var viaScript = args[0] == "demo" || !File.Exists(builtCli);
+        var start = new ProcessStartInfo(viaScript ? "bash" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = root,
         };
-        start.ArgumentList.Add(Path.Combine(root, "netbet"));
+        start.ArgumentList.Add(viaScript ? Path.Combine(root, "netbet") : builtCli);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
