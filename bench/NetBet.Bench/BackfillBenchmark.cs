@@ -118,7 +118,7 @@ public static class BackfillBenchmark
             backfill benchmark: {rows:N0} snapshots, 18 NULL columns, batch size {batchSize}, {Environment.ProcessorCount} cores
             payload: {payloadText:N0} bytes as JSON text, {payloadStored:N0} bytes stored (jsonb, compressed); {payloadBytes / 1e9:F2} GB streamed by the floor
             backfill: {backfillSeconds,7:F1} s  {rows / backfillSeconds,9:N0} rows/s   ({result.SummaryLine})
-                      waiting for reads {result.ReadWait.TotalSeconds:F1} s, computing {result.ComputeTime.TotalSeconds:F1} s, writing {result.WriteTime.TotalSeconds:F1} s
+                      waiting for reads {result.ReadWait.TotalSeconds:F1} s, computing {result.ComputeTime.TotalSeconds:F1} s, waiting for writes {result.WriteTime.TotalSeconds:F1} s
             floor:    {floorSeconds,7:F1} s  {rows / floorSeconds,9:N0} rows/s   (COPY payloads out + one UPDATE from a COPY'd temp table)
             ratio:    {backfillSeconds / floorSeconds:F2}x the floor
             """));

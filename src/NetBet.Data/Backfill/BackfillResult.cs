@@ -60,7 +60,7 @@ public sealed class BackfillResult
     /// <summary>Time spent computing batches.</summary>
     public TimeSpan ComputeTime { get; set; }
 
-    /// <summary>Time spent writing batches (COPY, UPDATE, COMMIT).</summary>
+    /// <summary>Time spent waiting for batch writes (COPY, UPDATE, COMMIT) after the next batch was computed.</summary>
     public TimeSpan WriteTime { get; set; }
 
     /// <summary>The summary line every run ends with.</summary>

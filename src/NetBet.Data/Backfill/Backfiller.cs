@@ -70,7 +70,7 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
 
         result.Elapsed = stopwatch.Elapsed;
         logger.LogInformation(
-            "Backfill took {Seconds:F1} s: {ReadSeconds:F1} s waiting for reads, {ComputeSeconds:F1} s computing, {WriteSeconds:F1} s writing",
+            "Backfill took {Seconds:F1} s: {ReadSeconds:F1} s waiting for reads, {ComputeSeconds:F1} s computing, {WriteSeconds:F1} s waiting for writes",
             result.Elapsed.TotalSeconds,
             result.ReadWait.TotalSeconds,
             result.ComputeTime.TotalSeconds,
@@ -102,6 +102,10 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         var batchNumber = 0;
         var take = (int)Math.Min(options.BatchSize, remaining);
         var pending = take > 0 ? LoadAsync(readConnection, sql, options, long.MinValue, take, cancellationToken) : null;
+
+        // Three stages overlap: batch N+1 is read (database) and computed (here) while batch N is written
+        // (database). A batch is counted only once its transaction committed.
+        (List<BackfillRow> Batch, ComputedRow[] Computed, Task<long> Write)? writing = null;
         try
         {
             while (pending is not null)
@@ -112,17 +116,14 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
                 result.ReadWait += stage.Elapsed;
                 if (batch.Count == 0)
                 {
-                    return;
+                    break;
                 }
 
                 remaining -= batch.Count;
-                var last = batch[^1].SnapshotId;
                 var nextTake = (int)Math.Min(options.BatchSize, remaining);
-
-                // Read the next batch while this one is computed and written: the database works while we compute.
                 if (batch.Count == take && nextTake > 0 && !cancellationToken.IsCancellationRequested)
                 {
-                    pending = LoadAsync(readConnection, sql, options, last, nextTake, cancellationToken);
+                    pending = LoadAsync(readConnection, sql, options, batch[^1].SnapshotId, nextTake, cancellationToken);
                 }
 
                 take = nextTake;
@@ -130,29 +131,44 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
                 var computed = BackfillCompute.ComputeBatch(batch, columnIndexes, cancellationToken);
                 result.ComputeTime += stage.Elapsed;
 
-                batchNumber++;
-                if (writeConnection is not null)
-                {
-                    // Not cancellable: a started batch is short, and finishing it keeps the summary exact.
-                    stage.Restart();
-                    result.Updated += await WriteWithRetryAsync(writeConnection, sql, batch, computed);
-                    result.WriteTime += stage.Elapsed;
-                }
-
-                Tally(batch, computed, sql.Columns, options, result);
-                onBatch?.Invoke(new BackfillProgress(batchNumber, result.Processed, result.Total, last, stopwatch.Elapsed));
+                await FinishAsync();
+                writing = (batch, computed, writeConnection is null
+                    ? Task.FromResult(0L)
+                    : WriteWithRetryAsync(writeConnection, sql, batch, computed)); // not cancellable: batches are short
                 cancellationToken.ThrowIfCancellationRequested();
             }
+
+            await FinishAsync();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Between batches or while reading/computing one: what is counted is committed, the rest is dropped.
+            // What is counted is committed; the batch being read or computed is dropped.
             result.Interrupted = true;
+            await FinishAsync();
         }
         finally
         {
-            // Never leave a read in flight on a connection that is about to be disposed.
+            // Never leave a read or write in flight on a connection that is about to be disposed.
             await DrainQuietlyAsync(pending);
+            if (writing is { } inFlight)
+            {
+                await DrainQuietlyAsync(inFlight.Write);
+            }
+        }
+
+        async Task FinishAsync()
+        {
+            if (writing is not { } done)
+            {
+                return;
+            }
+
+            writing = null;
+            var stage = Stopwatch.StartNew();
+            result.Updated += await done.Write;
+            result.WriteTime += stage.Elapsed;
+            Tally(done.Batch, done.Computed, sql.Columns, options, result);
+            onBatch?.Invoke(new BackfillProgress(++batchNumber, result.Processed, result.Total, done.Batch[^1].SnapshotId, stopwatch.Elapsed));
         }
     }
 
@@ -173,7 +189,7 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         }
     }
 
-    private static async Task DrainQuietlyAsync(Task<List<BackfillRow>>? pending)
+    private static async Task DrainQuietlyAsync(Task? pending)
     {
         if (pending is null)
         {
