@@ -63,30 +63,6 @@ public sealed partial class PostgresCluster : IAsyncDisposable
     public static PostgresCluster ForNetBetHome(string? home = null, ILogger? logger = null) =>
         new(Path.Combine(home ?? ResolveHome(), "pg"), options: null, logger);
 
-    /// <summary>
-    /// Creates a throwaway, non-durable cluster in a new temporary directory and starts it. Disposing it stops the
-    /// server and deletes the directory.
-    /// </summary>
-    public static Task<PostgresCluster> StartTemporaryAsync(ILogger? logger, CancellationToken cancellationToken) =>
-        StartTemporaryAsync(PostgresClusterOptions.ForTests, logger, cancellationToken);
-
-    /// <summary>As <see cref="StartTemporaryAsync(ILogger?, CancellationToken)"/> with chosen options (benchmarks keep durability).</summary>
-    public static async Task<PostgresCluster> StartTemporaryAsync(PostgresClusterOptions options, ILogger? logger, CancellationToken cancellationToken)
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "netbet-pg-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
-        var cluster = new PostgresCluster(directory, options, logger, deleteOnDispose: true);
-        try
-        {
-            await cluster.StartAsync(cancellationToken);
-            return cluster;
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
-    }
-
     /// <summary>Whether the cluster exists and whether its server runs. Starts nothing.</summary>
     public Task<PostgresClusterStatus> GetStatusAsync(CancellationToken cancellationToken)
     {
@@ -195,27 +171,6 @@ public sealed partial class PostgresCluster : IAsyncDisposable
     /// <summary>Creates <paramref name="database"/> in this cluster when it does not exist.</summary>
     public Task EnsureDatabaseAsync(string database, CancellationToken cancellationToken) =>
         EnsureDatabaseAsync(GetConnectionString("postgres"), database, cancellationToken);
-
-    /// <summary>Stops and deletes a temporary cluster; does nothing for a user's cluster.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (!_deleteOnDispose)
-        {
-            return;
-        }
-
-        try
-        {
-            await StopAsync(CancellationToken.None);
-        }
-        finally
-        {
-            if (System.IO.Directory.Exists(Directory))
-            {
-                System.IO.Directory.Delete(Directory, recursive: true);
-            }
-        }
-    }
 
     private async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -387,15 +342,8 @@ public sealed partial class PostgresCluster : IAsyncDisposable
             return null;
         }
 
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return process.HasExited ? null : pid;
-        }
-        catch (ArgumentException)
-        {
-            return null; // a stale postmaster.pid after a crash or reboot; pg_ctl start replaces it
-        }
+        // A stale postmaster.pid after a crash or reboot names a dead process; pg_ctl start replaces it.
+        return IsAlive(pid) ? pid : null;
     }
 
     private string ReadLogTail()
