@@ -11,7 +11,8 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
 
     // The DISTINCT ON runs over market_book_snapshots alone, walking the (market_id, snapshot_at) unique index, and
     // only the chosen snapshots are joined to their metrics. A snapshot without a derived row (the engine skipped
-    // it) still yields a point, with every metric null.
+    // it) still yields a point, with every metric null. The metrics are a LATERAL primary-key lookup per point: a
+    // plain join let the planner hash the whole market_derived_metrics table to join a few hundred rows.
     private const string TimeseriesSql = $$"""
         with picked as (
           select distinct on (date_bin(@bucket, s.snapshot_at, {{BucketOrigin}}))
@@ -25,7 +26,9 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
         select p.snapshot_id, p.snapshot_at, p.inplay, p.status, d.snapshot_id is not null as has_derived_row,
                {{MetricSql.Columns}}
         from picked p
-        left join market_derived_metrics d on d.snapshot_id = p.snapshot_id
+        left join lateral (
+          select * from market_derived_metrics m where m.snapshot_id = p.snapshot_id limit 1
+        ) d on true
         order by p.snapshot_at
         """;
 

@@ -1,0 +1,332 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetBet.Core.Books;
+using NetBet.Core.Metrics;
+using NetBet.Data;
+using NetBet.Data.Cluster;
+using NetBet.Data.Migrations;
+using NetBet.Data.Snapshots;
+using Npgsql;
+
+namespace NetBet.Bench;
+
+/// <summary>
+/// API latency under load: <c>api [--requests N] [--concurrency C] [--warmup W]</c>. Seeds a scratch database with
+/// one market holding a day of 1-minute snapshots (1,440 rows with derived metrics) among 200 other markets, starts
+/// the real web app (the built <c>NetBet.Web.dll</c>, Release when the bench is) on a loopback port as a separate
+/// process, then sends N requests (default 2,000) from C concurrent HttpClient workers (default 4) to
+/// <c>/api/events/{id}/timeseries?interval_minutes=1</c> (1,440 points) and to the default 15-minute buckets (96).
+/// Prints requests/s and p50/p95/p99/max latency against the target p99 &lt; 50 ms.
+/// </summary>
+internal static class ApiBenchmark
+{
+    private const double TargetP99Ms = 50;
+    private const string MarketId = "1.800000001";
+    private const int OtherMarkets = 200;
+    private const int OtherSnapshotsPerMarket = 30;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var requests = 2_000;
+        var concurrency = 4;
+        var warmup = 200;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--requests": requests = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--concurrency": concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--warmup": warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default:
+                    Console.Error.WriteLine($"api: unknown argument {args[i]}; usage: api [--requests N] [--concurrency C] [--warmup W]");
+                    return 2;
+            }
+        }
+
+        var dll = LocateWebDll();
+        if (!File.Exists(dll))
+        {
+            Console.Error.WriteLine($"api: {dll} is missing: build src/NetBet.Web in the bench's configuration, or set NETBET_WEB_DLL");
+            return 2;
+        }
+
+        await using var database = await ScratchDatabase.CreateAsync();
+        Console.WriteLine($"api: database: {database.Description}");
+        var seedWatch = Stopwatch.StartNew();
+        await SeedAsync(database.ConnectionString);
+        Console.WriteLine(FormattableString.Invariant(
+            $"api: seeded {MarketId} with 1,440 one-minute snapshots and {OtherMarkets} other markets x {OtherSnapshotsPerMarket} in {seedWatch.Elapsed.TotalSeconds:N1} s"));
+
+        var port = FreePort();
+        using var web = StartWeb(dll, database.ConnectionString, port);
+        try
+        {
+            using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency })
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
+            };
+            await WaitForHealthAsync(client, web);
+            Console.WriteLine($"api: web app {dll} (pid {web.Id}) on {client.BaseAddress}; {concurrency} workers, {requests:N0} requests per scenario after {warmup} warm-up requests");
+            if (File.Exists("/proc/loadavg"))
+            {
+                // Latencies on a shared machine include waiting for a core; the load average says how busy it was.
+                Console.WriteLine($"api: {Environment.ProcessorCount} cores, load average {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
+            }
+
+            var failed = false;
+            foreach (var (name, path) in new[]
+            {
+                ("timeseries interval_minutes=1 (1,440 points)", $"api/events/{MarketId}/timeseries?interval_minutes=1"),
+                ("timeseries default 15 min (96 points)", $"api/events/{MarketId}/timeseries"),
+            })
+            {
+                await LoadAsync(client, path, warmup, concurrency);
+                web.Refresh();
+                var cpuBefore = web.TotalProcessorTime;
+                var result = await LoadAsync(client, path, requests, concurrency);
+                web.Refresh();
+                failed |= result.Errors > 0;
+                Report(name, result, (web.TotalProcessorTime - cpuBefore) / requests);
+            }
+
+            return failed ? 1 : 0;
+        }
+        finally
+        {
+            if (!web.HasExited)
+            {
+                web.Kill(entireProcessTree: true);
+                await web.WaitForExitAsync();
+            }
+        }
+    }
+
+    private sealed record LoadResult(int Requests, int Errors, long Bytes, TimeSpan Elapsed, double[] LatenciesMs);
+
+    private static async Task<LoadResult> LoadAsync(HttpClient client, string path, int requests, int concurrency)
+    {
+        var latencies = new double[requests];
+        var next = -1;
+        var errors = 0;
+        long bytes = 0;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < requests)
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var response = await client.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseContentRead);
+                var body = await response.Content.ReadAsByteArrayAsync();
+                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                Interlocked.Add(ref bytes, body.Length);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        })));
+        return new LoadResult(requests, errors, bytes, watch.Elapsed, latencies);
+    }
+
+    // Server CPU per request says how much of the latency is the app's own work: on a busy 2-core machine the
+    // latencies also carry waiting for a core (PostgreSQL and the load generator share them).
+    private static void Report(string name, LoadResult result, TimeSpan serverCpuPerRequest)
+    {
+        var sorted = result.LatenciesMs.Order().ToArray();
+        double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+        var p99 = P(0.99);
+        Console.WriteLine(FormattableString.Invariant($"api: {name}"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"  {result.Requests / result.Elapsed.TotalSeconds:N0} requests/s, {result.Bytes / (double)result.Requests / 1024:N1} KiB per response, {result.Errors} errors, web app CPU {serverCpuPerRequest.TotalMilliseconds:N2} ms per request"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"  latency p50 {P(0.50):N2} ms, p95 {P(0.95):N2} ms, p99 {p99:N2} ms, max {sorted[^1]:N2} ms"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"  target p99 < {TargetP99Ms:N0} ms: {(p99 < TargetP99Ms ? "met" : "MISSED")} (p99 is {p99 / TargetP99Ms:P0} of the target, {TargetP99Ms / p99:N1}x headroom)"));
+    }
+
+    private static async Task SeedAsync(string connectionString)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(null, dryRun: false, null, CancellationToken.None);
+        var writer = new SnapshotWriter(dataSource, NullLogger<SnapshotWriter>.Instance);
+        var roles = new RunnerRoles(BookGenerator.SelectionIds[0], BookGenerator.SelectionIds[1], BookGenerator.SelectionIds[2]);
+        var random = new Random(42);
+        var day = new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
+
+        var markets = new List<MarketMetadata> { Market(MarketId, day.AddHours(20), roles) };
+        markets.AddRange(Enumerable.Range(0, OtherMarkets).Select(i => Market($"1.80001{i:D4}", day.AddHours(i % 24), roles)));
+        var snapshots = new List<SnapshotRecord>();
+        for (var minute = 0; minute < 1440; minute++)
+        {
+            snapshots.Add(Snapshot(random, MarketId, day.AddMinutes(minute).AddSeconds(random.Next(0, 50)), roles));
+        }
+
+        await writer.WriteAsync(new SnapshotBatch(markets, snapshots), CancellationToken.None);
+        for (var i = 0; i < OtherMarkets; i++)
+        {
+            var marketId = markets[i + 1].MarketId;
+            var batch = Enumerable.Range(0, OtherSnapshotsPerMarket)
+                .Select(k => Snapshot(random, marketId, day.AddMinutes(k * 3), roles))
+                .ToList();
+            await writer.WriteAsync(new SnapshotBatch(batch), CancellationToken.None);
+        }
+
+        await using var analyze = dataSource.CreateCommand("analyze");
+        await analyze.ExecuteNonQueryAsync();
+    }
+
+    private static MarketMetadata Market(string marketId, DateTimeOffset start, RunnerRoles roles) =>
+        new MarketMetadata(marketId)
+        {
+            MarketName = "Match Odds",
+            MarketStartTime = start,
+            EventName = $"Home {marketId} v Away",
+            CompetitionId = "10932509",
+            CompetitionName = "English Premier League",
+            HomeRunnerName = "Home",
+            AwayRunnerName = "Away",
+            DrawRunnerName = "The Draw",
+        }.WithRoles(roles);
+
+    private static SnapshotRecord Snapshot(Random random, string marketId, DateTimeOffset at, RunnerRoles roles)
+    {
+        var json = BookGenerator.Generate(random, marketId);
+        var book = MarketBookReader.Read(json);
+        return new SnapshotRecord(marketId, at)
+        {
+            RawPayload = Encoding.UTF8.GetString(json),
+            TotalMatched = book.TotalMatched,
+            Inplay = book.Inplay,
+            Status = book.Status,
+            DepthLimit = MetricColumns.DepthLimit,
+            Derived = MetricEngine.Compute(book, roles).Row,
+        };
+    }
+
+    // Same layout rule as `netbet serve`: <artifacts>/bin/NetBet.Bench/<config>/ -> <artifacts>/bin/NetBet.Web/<config>/.
+    private static string LocateWebDll()
+    {
+        if (Environment.GetEnvironmentVariable("NETBET_WEB_DLL") is { Length: > 0 } configured)
+        {
+            return Path.GetFullPath(configured);
+        }
+
+        var own = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+        return Path.GetFullPath(Path.Combine(own.FullName, "..", "..", "NetBet.Web", own.Name, "NetBet.Web.dll"));
+    }
+
+    private static Process StartWeb(string dll, string connectionString, int port)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet")
+        {
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        start.Environment["NETBET_DB"] = connectionString;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start)!;
+        // Drain the pipes so a chatty child never blocks on a full buffer.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { Length: > 0 } line)
+            {
+                Console.Error.WriteLine($"web: {line}");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitForHealthAsync(HttpClient client, Process web)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (web.HasExited)
+            {
+                throw new InvalidOperationException($"the web app exited with code {web.ExitCode}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(new Uri("api/health", UriKind.Relative));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("the web app did not answer /api/health within 60 s");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A new database on NETBET_DB's server (dropped afterwards), else a throwaway cluster.</summary>
+    private sealed class ScratchDatabase : IAsyncDisposable
+    {
+        private PostgresCluster? _cluster;
+        private string? _server;
+        private string _name = "";
+
+        public string ConnectionString { get; private set; } = "";
+
+        public string Description { get; private set; } = "";
+
+        public static async Task<ScratchDatabase> CreateAsync()
+        {
+            var scratch = new ScratchDatabase { _name = "netbet_apibench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)) };
+            var configured = Environment.GetEnvironmentVariable(NetBetDatabase.ConnectionStringVariable);
+            if (!string.IsNullOrWhiteSpace(configured))
+            {
+                scratch._server = configured;
+                await PostgresCluster.CreateDatabaseAsync(configured, scratch._name, template: null, CancellationToken.None);
+                scratch.ConnectionString = PostgresCluster.WithDatabase(configured, scratch._name);
+                scratch.Description = $"NETBET_DB server, scratch database {NetBetDatabase.Describe(scratch.ConnectionString)}";
+                return scratch;
+            }
+
+            scratch._cluster = await PostgresCluster.StartTemporaryAsync(logger: null, CancellationToken.None);
+            await scratch._cluster.EnsureDatabaseAsync(scratch._name, CancellationToken.None);
+            scratch.ConnectionString = scratch._cluster.GetConnectionString(scratch._name);
+            scratch.Description = $"throwaway cluster in {scratch._cluster.Directory}";
+            return scratch;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            NpgsqlConnection.ClearAllPools();
+            if (_cluster is not null)
+            {
+                await _cluster.DisposeAsync();
+            }
+            else if (_server is not null)
+            {
+                await PostgresCluster.DropDatabaseAsync(_server, _name, CancellationToken.None);
+            }
+        }
+    }
+}
