@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using NetBet.Cli.Hosting;
 using NetBet.Data.Backfill;
@@ -65,19 +64,10 @@ internal sealed class BackfillCommand : Command
                 From = parseResult.GetValue(From),
                 To = parseResult.GetValue(To),
             };
-            // Our own Ctrl-C/SIGTERM handling: the run must get to finish its batch and print the summary, which
-            // System.CommandLine's default (process killed after 2 s, or not handled at all) does not guarantee.
-            using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
-            await using var services = await CliHost.BuildServicesAsync(parseResult, interrupt.Token);
-            return await ExecuteAsync(services, options, Console.Out, Console.Error, progress: CliHost.IsQuiet(parseResult) ? null : !Console.IsErrorRedirected, interrupt.Token);
-
-            void Interrupt(PosixSignalContext context)
-            {
-                context.Cancel = true;
-                interrupt.Cancel();
-            }
+            // Ctrl-C/SIGTERM cancel this token (NetBetCommand gives the command time to finish): the run stops after
+            // the batch being written and still prints its summary.
+            await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken);
+            return await ExecuteAsync(services, options, Console.Out, Console.Error, progress: CliHost.IsQuiet(parseResult) ? null : !Console.IsErrorRedirected, cancellationToken);
         });
     }
 
