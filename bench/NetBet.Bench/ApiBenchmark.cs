@@ -16,7 +16,7 @@ using Npgsql;
 namespace NetBet.Bench;
 
 /// <summary>
-/// API latency under load: <c>api [--requests N] [--concurrency C] [--warmup W]</c>. Seeds a scratch database with
+/// API latency under load: <c>api [N | --requests N] [--concurrency C] [--warmup W]</c>. Seeds a scratch database with
 /// one market holding a day of 1-minute snapshots (1,440 rows with derived metrics) among 200 other markets, starts
 /// the real web app (the built <c>NetBet.Web.dll</c>, Release when the bench is) on a loopback port as a separate
 /// process, then sends N requests (default 2,000) from C concurrent HttpClient workers (default 4) to
@@ -42,8 +42,9 @@ internal static class ApiBenchmark
                 case "--requests": requests = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--concurrency": concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--warmup": warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case var text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count): requests = count; break;
                 default:
-                    Console.Error.WriteLine($"api: unknown argument {args[i]}; usage: api [--requests N] [--concurrency C] [--warmup W]");
+                    Console.Error.WriteLine($"api: unknown argument {args[i]}; usage: api [N | --requests N] [--concurrency C] [--warmup W]");
                     return 2;
             }
         }
