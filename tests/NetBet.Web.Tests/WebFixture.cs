@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,9 +25,7 @@ namespace NetBet.Web.Tests;
 /// </summary>
 public sealed class WebFixture : IAsyncLifetime
 {
-    private readonly string _database = "netbet_web_test_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-    private PostgresCluster? _cluster;
-    private string _server = "";
+    private ScratchDatabases? _server;
 
     internal SeedData Seed { get; private set; } = null!;
 
@@ -44,19 +41,8 @@ public sealed class WebFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var configured = Environment.GetEnvironmentVariable(NetBetDatabase.ConnectionStringVariable);
-        if (string.IsNullOrWhiteSpace(configured))
-        {
-            _cluster = await PostgresCluster.StartTemporaryAsync(logger: null, CancellationToken.None);
-            _server = _cluster.GetConnectionString("postgres");
-        }
-        else
-        {
-            _server = configured;
-        }
-
-        await PostgresCluster.CreateDatabaseAsync(_server, _database, template: null, CancellationToken.None);
-        ConnectionString = PostgresCluster.WithDatabase(_server, _database);
+        _server = await ScratchDatabases.StartAsync("netbet_web_test", CancellationToken.None);
+        ConnectionString = await _server.CreateAsync(template: null, CancellationToken.None);
         await using (var dataSource = NpgsqlDataSource.Create(ConnectionString))
         {
             await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(null, dryRun: false, null, CancellationToken.None);
@@ -77,13 +63,9 @@ public sealed class WebFixture : IAsyncLifetime
         }
 
         NpgsqlConnection.ClearAllPools();
-        if (_cluster is not null)
+        if (_server is not null)
         {
-            await _cluster.DisposeAsync();
-        }
-        else if (_server.Length > 0)
-        {
-            await PostgresCluster.DropDatabaseAsync(_server, _database, CancellationToken.None);
+            await _server.DisposeAsync();
         }
     }
 }
