@@ -77,17 +77,17 @@ public static class MarketBookReader
         var runnerEntries = 0;
         while (Advance(ref reader, jsonPath) == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("marketId"u8))
+            if (IsProperty(ref reader, "marketId"u8))
             {
                 Advance(ref reader, jsonPath);
                 marketId = ReadString(ref reader, new JsonPathRef(jsonPath, -1, ".marketId"));
             }
-            else if (reader.ValueTextEquals("status"u8))
+            else if (IsProperty(ref reader, "status"u8))
             {
                 Advance(ref reader, jsonPath);
                 status = ReadString(ref reader, new JsonPathRef(jsonPath, -1, ".status"));
             }
-            else if (reader.ValueTextEquals("inplay"u8))
+            else if (IsProperty(ref reader, "inplay"u8))
             {
                 Advance(ref reader, jsonPath);
                 inplay = reader.TokenType switch
@@ -98,12 +98,12 @@ public static class MarketBookReader
                     _ => throw new MarketBookFormatException($"expected true or false, got {Describe(reader.TokenType)}", jsonPath + ".inplay"),
                 };
             }
-            else if (reader.ValueTextEquals("totalMatched"u8))
+            else if (IsProperty(ref reader, "totalMatched"u8))
             {
                 Advance(ref reader, jsonPath);
                 totalMatched = ReadNullableNumber(ref reader, new JsonPathRef(jsonPath, -1, ".totalMatched"));
             }
-            else if (reader.ValueTextEquals("runners"u8))
+            else if (IsProperty(ref reader, "runners"u8))
             {
                 Advance(ref reader, jsonPath);
                 runnerEntries = ReadRunners(ref reader, runners, jsonPath + ".runners");
@@ -156,22 +156,22 @@ public static class MarketBookReader
         PriceSize[] back = [], lay = [];
         while (Advance(ref reader, runnersPath) == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("selectionId"u8))
+            if (IsProperty(ref reader, "selectionId"u8))
             {
                 Advance(ref reader, runnersPath);
                 selectionId = ReadSelectionId(ref reader, new JsonPathRef(runnersPath, index, ".selectionId"));
             }
-            else if (reader.ValueTextEquals("status"u8))
+            else if (IsProperty(ref reader, "status"u8))
             {
                 Advance(ref reader, runnersPath);
                 status = ReadString(ref reader, new JsonPathRef(runnersPath, index, ".status"));
             }
-            else if (reader.ValueTextEquals("totalMatched"u8))
+            else if (IsProperty(ref reader, "totalMatched"u8))
             {
                 Advance(ref reader, runnersPath);
                 totalMatched = ReadNullableNumber(ref reader, new JsonPathRef(runnersPath, index, ".totalMatched"));
             }
-            else if (reader.ValueTextEquals("ex"u8))
+            else if (IsProperty(ref reader, "ex"u8))
             {
                 Advance(ref reader, runnersPath);
                 (back, lay) = ReadExchangePrices(ref reader, $"{runnersPath}[{index}].ex");
@@ -214,12 +214,12 @@ public static class MarketBookReader
 
         while (Advance(ref reader, path) == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("availableToBack"u8))
+            if (IsProperty(ref reader, "availableToBack"u8))
             {
                 Advance(ref reader, path);
                 back = ReadLevels(ref reader, path + ".availableToBack");
             }
-            else if (reader.ValueTextEquals("availableToLay"u8))
+            else if (IsProperty(ref reader, "availableToLay"u8))
             {
                 Advance(ref reader, path);
                 lay = ReadLevels(ref reader, path + ".availableToLay");
@@ -265,12 +265,12 @@ public static class MarketBookReader
                     double? price = null, size = null;
                     while (Advance(ref reader, sidePath) == JsonTokenType.PropertyName)
                     {
-                        if (reader.ValueTextEquals("price"u8))
+                        if (IsProperty(ref reader, "price"u8))
                         {
                             Advance(ref reader, sidePath);
                             price = ReadNullableNumber(ref reader, new JsonPathRef(sidePath, index, ".price")) ?? 0.0;
                         }
-                        else if (reader.ValueTextEquals("size"u8))
+                        else if (IsProperty(ref reader, "size"u8))
                         {
                             Advance(ref reader, sidePath);
                             size = ReadNullableNumber(ref reader, new JsonPathRef(sidePath, index, ".size")) ?? 0.0;
@@ -400,6 +400,10 @@ public static class MarketBookReader
         JsonTokenType.Null => null,
         _ => throw new MarketBookFormatException($"expected a string, got {Describe(reader.TokenType)}", path.ToString()),
     };
+
+    // Property names are compared on the raw bytes unless escaped: ValueTextEquals unescapes first, which costs.
+    private static bool IsProperty(ref Utf8JsonReader reader, ReadOnlySpan<byte> name) =>
+        reader.ValueIsEscaped ? reader.ValueTextEquals(name) : reader.ValueSpan.SequenceEqual(name);
 
     private static JsonTokenType Advance(ref Utf8JsonReader reader, string path) =>
         reader.Read() ? reader.TokenType : throw new MarketBookFormatException("unexpected end of JSON", path);
