@@ -14,10 +14,6 @@ using NetBet.Data.Backfill;
 using NetBet.Data.Cluster;
 using NetBet.Data.Migrations;
 using NetBet.Data.Snapshots;
-using NetBet.Data.State;
-using NetBet.Ingest.Betfair;
-using NetBet.Ingest.Polling;
-using NetBet.Ingest.Simulator;
 using Npgsql;
 
 namespace NetBet.Cli.Demo;
@@ -31,8 +27,6 @@ internal sealed class DemoCommand : Command
 {
     public const string DatabaseName = "netbet_demo";
     public const string BaseSchema = "2026-02-06_base_schema";
-
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMinutes(1);
 
     public DemoCommand()
         : base("demo", """
@@ -113,19 +107,30 @@ internal sealed class DemoCommand : Command
         await Step(output, "migrate", $"to {BaseSchema}: {baseReport.Applied.Count} migration applied; market_derived_metrics has {existing.Count} of {MetricColumns.Count} metric columns");
 
         // 3. Record history from the fake exchange through the real poller, over real HTTP.
-        var (snapshots, marketsRecorded, from, to) = await RecordHistoryAsync(services, loggers, markets, minSnapshots, parseResult.GetValue(Seed), output, cancellationToken);
-        await Step(output, "poll", $"recorded {snapshots:N0} snapshots of {marketsRecorded} markets from {from:yyyy-MM-dd HH:mm} to {to:HH:mm} UTC (simulated exchange, one tick a minute, old schema)");
+        await using var exchange = await DemoExchange.StartAsync(services, loggers, markets, parseResult.GetValue(Seed), cancellationToken);
+        await Step(output, "exchange", $"fake API-NG exchange at {exchange.BaseUrl} with {markets} football MATCH_ODDS markets");
+        var from = exchange.Clock.GetUtcNow();
+        await exchange.RecordAsync(minSnapshots, cancellationToken);
+        var (snapshots, marketsRecorded) = await CountSnapshotsAsync(dataSource, cancellationToken);
+        await Step(output, "poll", $"recorded {snapshots:N0} snapshots of {marketsRecorded} markets from {from:yyyy-MM-dd HH:mm} to {exchange.Clock.GetUtcNow().AddMinutes(-1):HH:mm} UTC (one tick a simulated minute, old schema)");
 
         // 4. The two seed migrations add 18 columns: NULL for every recorded row.
         var forward = await migrations.MigrateAsync(targetId: null, dryRun: false, onApplied: null, cancellationToken);
         await Step(output, "migrate", $"forward: {string.Join(", ", forward.Applied.Select(a => a.Migration.Id))}");
+
+        // New snapshots arrive complete: ingestion writes the new columns from now on (a running poller notices
+        // new columns within a minute; this one is told at once).
+        services.GetRequiredService<SnapshotWriter>().RefreshSchema();
+        var fresh = await exchange.TickAsync(cancellationToken);
+        await Step(output, "poll", $"one tick on the new schema: {fresh.SnapshotsInserted} snapshots stored with all {MetricColumns.Count} metric columns computed, tick time recorded for /api/health");
 
         // 5. Audit: the 18 columns are 100% NULL and every NULL is reconstructable from the raw payload (tier A).
         var demoHome = Path.Combine(PostgresCluster.ResolveHome(), "demo");
         Directory.CreateDirectory(demoHome);
         var before = await AuditAsync(services, Path.Combine(demoHome, "audit-before.md"), cancellationToken);
         var newBefore = before.Columns.Where(c => MetricColumns.AddedAfterBaseSchema.Contains(c.Name)).ToList();
-        await Step(output, "audit", $"{newBefore.Count} new columns, NULL {Range(newBefore.Select(c => c.NullPct))}, tier {string.Join("/", newBefore.Select(c => c.Tier).Distinct())}; {before.WouldUpdate:N0} rows a backfill would update (report: {Path.Combine(demoHome, "audit-before.md")})");
+        var historyNull = newBefore.Count == 0 ? 0 : newBefore.Min(c => c.NullCount);
+        await Step(output, "audit", $"the {newBefore.Count} new columns are NULL for {(historyNull == snapshots ? "all " : "")}{historyNull:N0} of the {snapshots:N0} rows recorded before the migration (NULL {Range(newBefore.Select(c => c.NullPct))} of all rows), tier {string.Join("/", newBefore.Select(c => c.Tier).Distinct())}; a backfill would update {before.WouldUpdate:N0} rows (report: {Path.Combine(demoHome, "audit-before.md")})");
 
         // 6. Backfill from the raw payloads with the ingestion engine.
         var backfillExit = await BackfillCommand.ExecuteAsync(
@@ -160,46 +165,16 @@ internal sealed class DemoCommand : Command
             return ExitCodes.Success;
         }
 
+        await exchange.DisposeAsync();
         await services.DisposeAsync();
         return await DemoServer.ServeAsync(demoConnection, parseResult.GetValue(Urls)!, output, cancellationToken);
     }
 
-    private static async Task<(long Snapshots, long Markets, DateTimeOffset From, DateTimeOffset To)> RecordHistoryAsync(
-        IServiceProvider services, ILoggerFactory loggers, int markets, int minSnapshots, int seed, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<(long Snapshots, long Markets)> CountSnapshotsAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        // History ends about now, so the UI's default date window shows it.
-        var now = DateTimeOffset.UtcNow;
-        var clock = new DemoClock(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddHours(-4));
-        await using var simulator = await ExchangeSimulator.StartAsync(
-            new SimulatorOptions { Port = 0, Markets = markets, Seed = seed }, clock, logger: null, cancellationToken);
-        await Step(output, "exchange", $"fake API-NG exchange at {simulator.BaseUrl} with {markets} football MATCH_ODDS markets");
-
-        var betfair = new BetfairOptions { AppKey = "netbet-demo", Username = "demo", Password = "demo" }.UseEndpoint(simulator.BaseUrl);
-        using var client = new BetfairClient(betfair, loggers.CreateLogger<BetfairClient>());
-        var poller = new MarketPoller(
-            client,
-            services.GetRequiredService<SnapshotWriter>(),
-            services.GetRequiredService<ServiceState>(),
-            clock,
-            new PollerOptions(),
-            // The old schema has no service_state table yet; the poller's warning about it is expected here.
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<MarketPoller>.Instance);
-
-        var from = clock.GetUtcNow();
-        long stored = 0;
-        const int maxTicks = 24 * 60;
-        for (var tick = 0; tick < maxTicks && stored < minSnapshots; tick++)
-        {
-            var summary = await poller.RunTickAsync(cancellationToken);
-            stored += summary.SnapshotsInserted;
-            clock.Advance(PollInterval);
-        }
-
-        var dataSource = services.GetRequiredService<NpgsqlDataSource>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var (snapshots, marketCount) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
+        return await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
             "select count(*), count(distinct market_id) from market_book_snapshots", cancellationToken: cancellationToken));
-        return (snapshots, marketCount, from, clock.GetUtcNow() - PollInterval);
     }
 
     private static async Task<AuditReport> AuditAsync(IServiceProvider services, string markdownPath, CancellationToken cancellationToken)
