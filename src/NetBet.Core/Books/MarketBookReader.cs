@@ -245,13 +245,26 @@ public static class MarketBookReader
             throw new MarketBookFormatException($"expected an array of levels, got {Describe(reader.TokenType)}", path);
         }
 
-        var levels = new List<PriceSize>(8);
+        // Grown by doubling and trimmed once: books list 1-10 levels a side, the whole ladder at most a few hundred.
+        var levels = new PriceSize[8];
+        var count = 0;
         while (Advance(ref reader, path) != JsonTokenType.EndArray)
         {
-            levels.Add(ReadLevel(ref reader, path, levels.Count));
+            if (count == levels.Length)
+            {
+                Array.Resize(ref levels, levels.Length * 2);
+            }
+
+            levels[count] = ReadLevel(ref reader, path, count);
+            count++;
         }
 
-        return [.. levels];
+        if (count != levels.Length)
+        {
+            Array.Resize(ref levels, count);
+        }
+
+        return levels;
     }
 
     private static PriceSize ReadLevel(ref Utf8JsonReader reader, string sidePath, int index)
@@ -396,10 +409,29 @@ public static class MarketBookReader
 
     private static string? ReadString(ref Utf8JsonReader reader, JsonPathRef path) => reader.TokenType switch
     {
-        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.String => KnownString(ref reader) ?? reader.GetString(),
         JsonTokenType.Null => null,
         _ => throw new MarketBookFormatException($"expected a string, got {Describe(reader.TokenType)}", path.ToString()),
     };
+
+    // Statuses repeat in every book: return the shared literal instead of allocating a new string each time.
+    private static string? KnownString(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            return null;
+        }
+
+        var text = reader.ValueSpan;
+        return text.SequenceEqual("ACTIVE"u8) ? "ACTIVE"
+            : text.SequenceEqual("OPEN"u8) ? "OPEN"
+            : text.SequenceEqual("SUSPENDED"u8) ? "SUSPENDED"
+            : text.SequenceEqual("CLOSED"u8) ? "CLOSED"
+            : text.SequenceEqual("REMOVED"u8) ? "REMOVED"
+            : text.SequenceEqual("WINNER"u8) ? "WINNER"
+            : text.SequenceEqual("LOSER"u8) ? "LOSER"
+            : null;
+    }
 
     // Property names are compared on the raw bytes unless escaped: ValueTextEquals unescapes first, which costs.
     private static bool IsProperty(ref Utf8JsonReader reader, ReadOnlySpan<byte> name) =>
