@@ -56,15 +56,16 @@ internal static class ApiBenchmark
             return 2;
         }
 
-        await using var database = await ScratchDatabase.CreateAsync();
-        Console.WriteLine($"api: database: {database.Description}");
+        await using var databases = await ScratchDatabases.StartAsync("netbet_apibench", CancellationToken.None);
+        var connectionString = await databases.CreateAsync(template: null, CancellationToken.None);
+        Console.WriteLine($"api: database: {NetBetDatabase.Describe(connectionString)}");
         var seedWatch = Stopwatch.StartNew();
-        await SeedAsync(database.ConnectionString);
+        await SeedAsync(connectionString);
         Console.WriteLine(FormattableString.Invariant(
             $"api: seeded {MarketId} with 1,440 one-minute snapshots and {OtherMarkets} other markets x {OtherSnapshotsPerMarket} in {seedWatch.Elapsed.TotalSeconds:N1} s"));
 
         var port = FreePort();
-        using var web = StartWeb(dll, database.ConnectionString, port);
+        using var web = StartWeb(dll, connectionString, port);
         try
         {
             using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency })
@@ -284,50 +285,5 @@ internal static class ApiBenchmark
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>A new database on NETBET_DB's server (dropped afterwards), else a throwaway cluster.</summary>
-    private sealed class ScratchDatabase : IAsyncDisposable
-    {
-        private PostgresCluster? _cluster;
-        private string? _server;
-        private string _name = "";
-
-        public string ConnectionString { get; private set; } = "";
-
-        public string Description { get; private set; } = "";
-
-        public static async Task<ScratchDatabase> CreateAsync()
-        {
-            var scratch = new ScratchDatabase { _name = "netbet_apibench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)) };
-            var configured = Environment.GetEnvironmentVariable(NetBetDatabase.ConnectionStringVariable);
-            if (!string.IsNullOrWhiteSpace(configured))
-            {
-                scratch._server = configured;
-                await PostgresCluster.CreateDatabaseAsync(configured, scratch._name, template: null, CancellationToken.None);
-                scratch.ConnectionString = PostgresCluster.WithDatabase(configured, scratch._name);
-                scratch.Description = $"NETBET_DB server, scratch database {NetBetDatabase.Describe(scratch.ConnectionString)}";
-                return scratch;
-            }
-
-            scratch._cluster = await PostgresCluster.StartTemporaryAsync(logger: null, CancellationToken.None);
-            await scratch._cluster.EnsureDatabaseAsync(scratch._name, CancellationToken.None);
-            scratch.ConnectionString = scratch._cluster.GetConnectionString(scratch._name);
-            scratch.Description = $"throwaway cluster in {scratch._cluster.Directory}";
-            return scratch;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            NpgsqlConnection.ClearAllPools();
-            if (_cluster is not null)
-            {
-                await _cluster.DisposeAsync();
-            }
-            else if (_server is not null)
-            {
-                await PostgresCluster.DropDatabaseAsync(_server, _name, CancellationToken.None);
-            }
-        }
     }
 }

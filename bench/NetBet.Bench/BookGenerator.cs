@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NetBet.Ingest.Simulator;
 
 namespace NetBet.Bench;
 
@@ -11,7 +12,8 @@ internal static class BookGenerator
 {
     public static readonly long[] SelectionIds = [47972, 48461, 58805];
 
-    public static double[] Ladder { get; } = BuildLadder();
+    // Betfair's price ladder, shared with the fake exchange.
+    private static IReadOnlyList<double> Ladder => PriceLadder.All;
 
     public static byte[] Generate(Random random, string marketId)
     {
@@ -43,7 +45,7 @@ internal static class BookGenerator
     {
         var levels = random.Next(1, 11);
         var tick = startTick;
-        for (var i = 0; i < levels && tick >= 0 && tick < Ladder.Length; i++)
+        for (var i = 0; i < levels && tick >= 0 && tick < Ladder.Count; i++)
         {
             if (i > 0)
             {
@@ -54,22 +56,5 @@ internal static class BookGenerator
             sb.Append(CultureInfo.InvariantCulture, $$"""{"price":{{Ladder[tick]}},"size":{{size}}}""");
             tick += direction * random.Next(1, 3);
         }
-    }
-
-    private static double[] BuildLadder()
-    {
-        (decimal Upto, decimal Step)[] bands = [(2m, 0.01m), (3m, 0.02m), (4m, 0.05m), (6m, 0.1m), (10m, 0.2m), (20m, 0.5m), (30m, 1m), (50m, 2m), (100m, 5m), (1000m, 10m)];
-        var prices = new List<double>();
-        var price = 1.01m;
-        foreach (var (upto, step) in bands)
-        {
-            while (price <= upto)
-            {
-                prices.Add((double)price);
-                price += step;
-            }
-        }
-
-        return [.. prices];
     }
 }
