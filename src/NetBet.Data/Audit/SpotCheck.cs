@@ -23,7 +23,7 @@ public sealed class SpotCheck(NpgsqlDataSource dataSource)
     private const string QueryTemplate = """
         select d.snapshot_id, d.snapshot_at, d.market_id{columns}
         from market_book_snapshots s
-        join market_derived_metrics d on d.snapshot_id = s.snapshot_id
+        join market_derived_metrics d on d.market_id = s.market_id and d.snapshot_at = s.snapshot_at
         {where}
         order by s.snapshot_at {direction}, s.snapshot_id {direction}
         limit @limit

@@ -14,16 +14,19 @@ internal sealed class BackfillSql
         where ({candidate}){filters}
         """;
 
-    // Keyset over the primary key (no OFFSET): each batch starts where the previous one ended, so rows that stay
-    // NULL because they must be skipped are passed over once per run, never looped on. The bound is repeated on
-    // s.snapshot_id: without it the planner may merge-join from the start of market_book_snapshots every batch.
+    // Keyset over snapshot_id within one slice (no OFFSET): each batch starts where the previous one ended, so rows
+    // that stay NULL because they must be skipped are passed over once per run, never looped on. The slice bounds
+    // (a month, see BackfillSlice) are given for both tables so the plan touches one partition of each; the join is
+    // on the key that includes the partition key.
     private const string LoadTemplate = """
         select d.snapshot_id, d.market_id, d.snapshot_at, s.raw_payload::text,
                m.home_selection_id, m.away_selection_id, m.draw_selection_id{stored}
         from market_derived_metrics d
-        join market_book_snapshots s on s.snapshot_id = d.snapshot_id
+        join market_book_snapshots s on s.market_id = d.market_id and s.snapshot_at = d.snapshot_at
         left join market_event_metadata m on m.market_id = s.market_id
-        where d.snapshot_id > @last and s.snapshot_id > @last and ({candidate}){filters}
+        where d.snapshot_id > @last and ({candidate}){filters}
+          and d.snapshot_at >= coalesce(@slice_from, '-infinity'::timestamptz) and d.snapshot_at < coalesce(@slice_to, 'infinity'::timestamptz)
+          and s.snapshot_at >= coalesce(@slice_from, '-infinity'::timestamptz) and s.snapshot_at < coalesce(@slice_to, 'infinity'::timestamptz)
         order by d.snapshot_id
         limit @batch
         """;
@@ -43,13 +46,15 @@ internal sealed class BackfillSql
         drop table if exists pg_temp.netbet_backfill_batch
         """;
 
-    // The id range keeps the plan an index range scan: the temporary table has no statistics, and without the
-    // range the planner hash-joins against a sequential scan of the whole table, once per batch.
+    // The id range keeps the plan an index range scan (in the one partition the slice bounds leave): the temporary
+    // table has no statistics, and without the range the planner hash-joins against a sequential scan of the whole
+    // table, once per batch.
     private const string UpdateTemplate = """
         update market_derived_metrics d
         set {assignments}
         from netbet_backfill_batch n
         where d.snapshot_id = n.snapshot_id and d.snapshot_id between @first and @last and ({changes})
+          and d.snapshot_at >= coalesce(@slice_from, '-infinity'::timestamptz) and d.snapshot_at < coalesce(@slice_to, 'infinity'::timestamptz)
         """;
 
     public BackfillSql(IReadOnlyList<string> columns, BackfillOptions options)

@@ -47,6 +47,7 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
             result.Total = Math.Min(result.Total, cap);
         }
 
+        var slices = await BackfillSlice.ForAsync(readConnection, options, cancellationToken);
         var writes = !options.DryRun && !options.Verify;
         await using var writeConnection = writes ? await dataSource.OpenConnectionAsync(cancellationToken) : null;
         if (writeConnection is not null)
@@ -57,7 +58,7 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
 
         try
         {
-            await RunBatchesAsync(readConnection, writeConnection, sql, options, columnIndexes, result, stopwatch, onBatch, cancellationToken);
+            await RunBatchesAsync(readConnection, writeConnection, sql, options, slices, columnIndexes, result, stopwatch, onBatch, cancellationToken);
         }
         finally
         {
@@ -92,6 +93,7 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         NpgsqlConnection? writeConnection,
         BackfillSql sql,
         BackfillOptions options,
+        IReadOnlyList<BackfillSlice> slices,
         int[] columnIndexes,
         BackfillResult result,
         Stopwatch stopwatch,
@@ -101,7 +103,8 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         var remaining = options.Limit ?? long.MaxValue;
         var batchNumber = 0;
         var take = (int)Math.Min(options.BatchSize, remaining);
-        var pending = take > 0 ? LoadAsync(readConnection, sql, options, long.MinValue, take, cancellationToken) : null;
+        var sliceIndex = 0;
+        var pending = take > 0 && slices.Count > 0 ? LoadAsync(readConnection, sql, options, slices[0], long.MinValue, take, cancellationToken) : null;
 
         // Three stages overlap: batch N+1 is read (database) and computed (here) while batch N is written
         // (database). A batch is counted only once its transaction committed.
@@ -112,21 +115,34 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
             {
                 var stage = Stopwatch.StartNew();
                 var batch = await pending;
+                var slice = slices[sliceIndex];
                 pending = null;
                 result.ReadWait += stage.Elapsed;
-                if (batch.Count == 0)
-                {
-                    break;
-                }
 
+                // A short batch ends its slice; the next read starts the next slice from its first key.
                 remaining -= batch.Count;
                 var nextTake = (int)Math.Min(options.BatchSize, remaining);
-                if (batch.Count == take && nextTake > 0 && !cancellationToken.IsCancellationRequested)
+                var nextLast = long.MinValue;
+                if (batch.Count == take)
                 {
-                    pending = LoadAsync(readConnection, sql, options, batch[^1].SnapshotId, nextTake, cancellationToken);
+                    nextLast = batch[^1].SnapshotId;
+                }
+                else
+                {
+                    sliceIndex++;
+                }
+
+                if (sliceIndex < slices.Count && nextTake > 0 && !cancellationToken.IsCancellationRequested)
+                {
+                    pending = LoadAsync(readConnection, sql, options, slices[sliceIndex], nextLast, nextTake, cancellationToken);
                 }
 
                 take = nextTake;
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
                 stage.Restart();
                 var computed = BackfillCompute.ComputeBatch(batch, columnIndexes, cancellationToken);
                 result.ComputeTime += stage.Elapsed;
@@ -134,7 +150,7 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
                 await FinishAsync();
                 writing = (batch, computed, writeConnection is null
                     ? Task.FromResult(0L)
-                    : WriteWithRetryAsync(writeConnection, sql, batch, computed)); // not cancellable: batches are short
+                    : WriteWithRetryAsync(writeConnection, sql, slice, batch, computed)); // not cancellable: batches are short
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
@@ -174,13 +190,13 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
 
     // Two backfills over the same rows (or a future writer that updates them) can deadlock in the UPDATE; PostgreSQL
     // aborts one transaction, and the batch is simply written again.
-    private async Task<long> WriteWithRetryAsync(NpgsqlConnection connection, BackfillSql sql, List<BackfillRow> batch, ComputedRow[] computed)
+    private async Task<long> WriteWithRetryAsync(NpgsqlConnection connection, BackfillSql sql, BackfillSlice slice, List<BackfillRow> batch, ComputedRow[] computed)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await WriteAsync(connection, sql, batch, computed, CancellationToken.None);
+                return await WriteAsync(connection, sql, slice, batch, computed, CancellationToken.None);
             }
             catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
             {
@@ -233,9 +249,10 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
     }
 
     private static async Task<List<BackfillRow>> LoadAsync(
-        NpgsqlConnection connection, BackfillSql sql, BackfillOptions options, long last, int take, CancellationToken cancellationToken)
+        NpgsqlConnection connection, BackfillSql sql, BackfillOptions options, BackfillSlice slice, long last, int take, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql.Load, connection);
+        slice.AddParameters(command);
         command.Parameters.AddWithValue("last", last);
         command.Parameters.AddWithValue("batch", take);
         AddFilters(command, options);
@@ -269,7 +286,7 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
             : new RunnerRoles(reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
 
     private static async Task<long> WriteAsync(
-        NpgsqlConnection connection, BackfillSql sql, List<BackfillRow> batch, ComputedRow[] computed, CancellationToken cancellationToken)
+        NpgsqlConnection connection, BackfillSql sql, BackfillSlice slice, List<BackfillRow> batch, ComputedRow[] computed, CancellationToken cancellationToken)
     {
         if (!Array.Exists(computed, c => c.Outcome == BackfillOutcome.Computed))
         {
@@ -307,6 +324,7 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         await using var update = new NpgsqlCommand(sql.Update, connection, transaction);
         update.Parameters.AddWithValue("first", batch[0].SnapshotId);
         update.Parameters.AddWithValue("last", batch[^1].SnapshotId);
+        slice.AddParameters(update);
         var updated = await update.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return updated;

@@ -12,7 +12,8 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
     // The DISTINCT ON runs over market_book_snapshots alone, walking the (market_id, snapshot_at) unique index, and
     // only the chosen snapshots are joined to their metrics. A snapshot without a derived row (the engine skipped
     // it) still yields a point, with every metric null. The metrics are a LATERAL primary-key lookup per point: a
-    // plain join let the planner hash the whole market_derived_metrics table to join a few hundred rows.
+    // plain join let the planner hash the whole market_derived_metrics table to join a few hundred rows. The lookup
+    // is by (market_id, snapshot_at), the key that includes the partition key, so each probes one month.
     private const string TimeseriesSql = $$"""
         with picked as (
           select distinct on (date_bin(@bucket, s.snapshot_at, {{BucketOrigin}}))
@@ -27,7 +28,7 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
                {{MetricSql.Columns}}
         from picked p
         left join lateral (
-          select * from market_derived_metrics m where m.snapshot_id = p.snapshot_id limit 1
+          select * from market_derived_metrics m where m.market_id = @market_id and m.snapshot_at = p.snapshot_at limit 1
         ) d on true
         order by p.snapshot_at
         """;

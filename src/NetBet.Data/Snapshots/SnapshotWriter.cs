@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using NetBet.Core.Metrics;
+using NetBet.Data.Partitions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -16,6 +18,9 @@ namespace NetBet.Data.Snapshots;
 public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<SnapshotWriter> logger)
 {
     private static readonly TimeSpan SchemaLifetime = TimeSpan.FromMinutes(1);
+
+    // Months whose partitions this writer created or found; cleared when an insert finds one gone.
+    private readonly ConcurrentDictionary<PartitionMonth, byte> _knownMonths = new();
 
     private DerivedSchema? _schema;
 
@@ -36,31 +41,95 @@ public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<Snapshot
         {
             var schema = await GetSchemaAsync(cancellationToken);
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            if (schema.HasLz4)
+            try
             {
-                // lz4 compresses the raw payloads several times faster than the default pglz, for a similar size.
-                await ExecuteAsync(connection, "set local default_toast_compression = 'lz4'", cancellationToken);
+                return await WriteAsync(connection, schema, metadata, snapshots, duplicatesInBatch, cancellationToken);
             }
-
-            await EnsureMetadataExistsAsync(connection, metadata, snapshots, cancellationToken);
-            var metadataUpserted = metadata.Count == 0 ? 0 : await UpsertMetadataAsync(connection, metadata, cancellationToken);
-            var (inserted, derived) = snapshots.Count == 0 ? (0, 0) : await InsertSnapshotsAsync(connection, schema, snapshots, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-
-            var result = new SnapshotWriteResult(metadataUpserted, inserted, duplicatesInBatch + snapshots.Count - inserted, derived);
-            logger.LogDebug(
-                "Stored {Snapshots} snapshots ({Duplicates} duplicates), {Derived} derived rows, {Metadata} metadata rows",
-                result.SnapshotsInserted,
-                result.DuplicateSnapshots,
-                result.DerivedRowsInserted,
-                result.MetadataUpserted);
-            return result;
+            catch (PostgresException e) when (schema.Partitioned && e.SqlState == PostgresErrorCodes.CheckViolation && snapshots.Count > 0)
+            {
+                // "no partition of relation found for row": a month this writer created was archived and dropped
+                // since. Forget what it knows and write the batch once more, creating the months again.
+                logger.LogInformation("A month partition this writer knew is gone ({Message}); creating it again", e.MessageText);
+                _knownMonths.Clear();
+                return await WriteAsync(connection, schema, metadata, snapshots, duplicatesInBatch, cancellationToken);
+            }
         }
         catch (PostgresException e) when (SchemaNotReadyException.IsMissingObject(e))
         {
             _schema = null;
             throw SchemaNotReadyException.From(e);
+        }
+    }
+
+    private async Task<SnapshotWriteResult> WriteAsync(
+        NpgsqlConnection connection,
+        DerivedSchema schema,
+        List<MarketMetadata> metadata,
+        List<SnapshotRecord> snapshots,
+        int duplicatesInBatch,
+        CancellationToken cancellationToken)
+    {
+        if (schema.Partitioned)
+        {
+            await EnsureMonthsAsync(connection, snapshots, cancellationToken);
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (schema.HasLz4)
+        {
+            // lz4 compresses the raw payloads several times faster than the default pglz, for a similar size.
+            await ExecuteAsync(connection, "set local default_toast_compression = 'lz4'", cancellationToken);
+        }
+
+        await EnsureMetadataExistsAsync(connection, metadata, snapshots, cancellationToken);
+        var metadataUpserted = metadata.Count == 0 ? 0 : await UpsertMetadataAsync(connection, metadata, cancellationToken);
+        var (inserted, derived) = snapshots.Count == 0 ? (0, 0) : await InsertSnapshotsAsync(connection, schema, snapshots, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        var result = new SnapshotWriteResult(metadataUpserted, inserted, duplicatesInBatch + snapshots.Count - inserted, derived);
+        logger.LogDebug(
+            "Stored {Snapshots} snapshots ({Duplicates} duplicates), {Derived} derived rows, {Metadata} metadata rows",
+            result.SnapshotsInserted,
+            result.DuplicateSnapshots,
+            result.DerivedRowsInserted,
+            result.MetadataUpserted);
+        return result;
+    }
+
+    // Before the batch's transaction, in one of its own: see MonthPartitions.EnsureAsync. The month after the current
+    // one is created too, so the partition a live poller needs at midnight on the 1st is already there and the
+    // exclusive lock creating it takes is not waited for on the hot path.
+    private async Task EnsureMonthsAsync(NpgsqlConnection connection, List<SnapshotRecord> snapshots, CancellationToken cancellationToken)
+    {
+        var current = PartitionMonth.Of(DateTimeOffset.UtcNow);
+        var months = new HashSet<PartitionMonth>();
+        foreach (var snapshot in snapshots)
+        {
+            var month = PartitionMonth.Of(snapshot.SnapshotAt);
+            if (!_knownMonths.ContainsKey(month))
+            {
+                months.Add(month);
+                if (month == current && !_knownMonths.ContainsKey(month.Next()))
+                {
+                    months.Add(month.Next());
+                }
+            }
+        }
+
+        if (months.Count == 0)
+        {
+            return;
+        }
+
+        var created = await MonthPartitions.EnsureAsync(connection, months, cancellationToken);
+        if (created > 0)
+        {
+            logger.LogInformation("Created the partitions of {Count} month(s) among {Months}", created, string.Join(", ", months.Order()));
+        }
+
+        foreach (var month in months)
+        {
+            _knownMonths[month] = 0;
         }
     }
 
@@ -103,7 +172,8 @@ public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<Snapshot
         var hasLz4 = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "select coalesce((select 'lz4' = any(enumvals) from pg_settings where name = 'default_toast_compression'), false)",
             cancellationToken: cancellationToken));
-        schema = new DerivedSchema(columns, hasLz4, Environment.TickCount64);
+        var partitioned = await MonthPartitions.IsPartitionedAsync(connection, cancellationToken);
+        schema = new DerivedSchema(columns, hasLz4, partitioned, Environment.TickCount64);
         _schema = schema;
         return schema;
     }
@@ -316,5 +386,6 @@ public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<Snapshot
         value is { } v ? importer.WriteAsync(Utc(v), NpgsqlDbType.TimestampTz, cancellationToken) : importer.WriteNullAsync(cancellationToken);
 
     // Columns: indexes into MetricColumns.Names of the metric columns the table has. HasLz4: the server was built with lz4.
-    private sealed record DerivedSchema(int[] Columns, bool HasLz4, long LoadedAtMs);
+    // Partitioned: the tables are partitioned by month (migrated past 2026-11-30_partition_by_month).
+    private sealed record DerivedSchema(int[] Columns, bool HasLz4, bool Partitioned, long LoadedAtMs);
 }

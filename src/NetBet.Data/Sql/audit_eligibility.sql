@@ -14,7 +14,7 @@ select
   r.reason,
   count(*) as rows{null_counts}
 from market_derived_metrics d
-join market_book_snapshots s on s.snapshot_id = d.snapshot_id
+join market_book_snapshots s on s.market_id = d.market_id and s.snapshot_at = d.snapshot_at
 left join market_event_metadata m on m.market_id = s.market_id
 cross join lateral (
   select case
