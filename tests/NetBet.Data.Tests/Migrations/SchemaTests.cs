@@ -50,12 +50,49 @@ public sealed class SchemaTests(ClassDatabase database) : IClassFixture<ClassDat
         var keys = (await connection.QueryAsync<(string Table, string Referenced, string OnDelete)>(
             """
             select conrelid::regclass::text, confrelid::regclass::text, confdeltype::text
-            from pg_constraint where contype = 'f' order by 1
+            from pg_constraint where contype = 'f' and conparentid = 0 order by 1
             """)).ToList();
 
         Assert.Equal(
             [("market_book_snapshots", "market_event_metadata", "c"), ("market_derived_metrics", "market_book_snapshots", "c")],
             keys);
+    }
+
+    // The rules that keep the Citus path open (README "Beyond one machine"): the big tables are partitioned by
+    // range on snapshot_at, every primary or unique key includes market_id (the distribution column) and snapshot_at
+    // (the partition key), and the foreign key between them includes market_id, so it joins colocated shards.
+    [Fact]
+    public async Task BigTables_KeysAndForeignKeys_KeepTheCitusRules()
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(Ct);
+        string[] tables = ["market_book_snapshots", "market_derived_metrics"];
+        var partitionKeys = (await connection.QueryAsync<(string Table, string Key)>(
+            "select partrelid::regclass::text, pg_get_partkeydef(partrelid) from pg_partitioned_table order by 1")).ToList();
+        Assert.Equal(tables.Select(t => (t, "RANGE (snapshot_at)")), partitionKeys);
+
+        var keys = (await connection.QueryAsync<(string Table, string Type, string[] Columns)>(
+            """
+            select c.conrelid::regclass::text, c.contype::text,
+                   array(select a.attname::text from unnest(c.conkey) k join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k)
+            from pg_constraint c
+            where c.conrelid = any(@tables::regclass[]) and c.contype in ('p', 'u', 'f')
+            """,
+            new { tables })).ToList();
+        var unique = keys.Where(k => k.Type is "p" or "u").ToList();
+        Assert.Equal(tables, unique.Select(k => k.Table).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(unique, k => Assert.Superset(new HashSet<string>(["market_id", "snapshot_at"]), k.Columns.ToHashSet()));
+        var uniqueIndexes = await connection.QueryAsync<string>(
+            """
+            select i.indexrelid::regclass::text from pg_index i
+            where i.indrelid = any(@tables::regclass[]) and i.indisunique
+              and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)
+            """,
+            new { tables });
+        Assert.Empty(uniqueIndexes);
+
+        var between = keys.Where(k => k.Type == "f" && tables.Contains(k.Table)).ToList();
+        Assert.Contains(between, k => k.Table == "market_derived_metrics");
+        Assert.All(between, k => Assert.Contains("market_id", k.Columns));
     }
 
     [Theory]

@@ -158,6 +158,7 @@ public sealed class SnapshotWriterTests(DatabaseFixture fixture, ClassDatabase d
         await connection.ExecuteAsync(
             """
             insert into market_event_metadata (market_id) values (@market);
+            select netbet_ensure_month(now()); -- plain SQL writers create the month first (no default partition)
             insert into market_book_snapshots (market_id, snapshot_at) values (@market, now());
             insert into market_derived_metrics (snapshot_id, snapshot_at, market_id)
             select snapshot_id, snapshot_at, market_id from market_book_snapshots where market_id = @market;
