@@ -7,6 +7,7 @@ using NetBet.Cli.Demo;
 using NetBet.Cli.Exchange;
 using NetBet.Cli.Hosting;
 using NetBet.Cli.Ingest;
+using NetBet.Cli.Partitions;
 using NetBet.Cli.SpotCheck;
 using NetBet.Cli.Status;
 
@@ -31,6 +32,7 @@ internal static class NetBetCommand
         root.Subcommands.Add(new AuditCommand());
         root.Subcommands.Add(new BackfillCommand());
         root.Subcommands.Add(new SpotCheckCommand());
+        root.Subcommands.Add(new PartitionsCommand());
         root.Subcommands.Add(new ExchangeCommand());
         root.Subcommands.Add(new StatusCommand());
         root.Subcommands.Add(new DemoCommand());
