@@ -19,25 +19,38 @@ internal sealed class AuditCommand : Command
               ./netbet audit
               ./netbet audit --json | jq '.columns[] | select(.tier != "-")'
               ./netbet audit --markdown audit.md
+              ./netbet audit --from 2026-11-01 --to 2026-12-01    reads only November's partitions
             """)
     {
         Options.Add(Json);
         Options.Add(Markdown);
+        Options.Add(From);
+        Options.Add(To);
         SetAction(async (parseResult, cancellationToken) =>
         {
             await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken);
-            return await ExecuteAsync(services, parseResult.GetValue(Json), parseResult.GetValue(Markdown), Console.Out, cancellationToken);
+            return await ExecuteAsync(
+                services, parseResult.GetValue(Json), parseResult.GetValue(Markdown), parseResult.GetValue(From), parseResult.GetValue(To), Console.Out, cancellationToken);
         });
     }
+
+    public Option<DateTimeOffset?> From { get; } = new("--from") { Description = "Only snapshots taken at or after this time (ISO 8601)." };
+
+    public Option<DateTimeOffset?> To { get; } = new("--to") { Description = "Only snapshots taken before this time (ISO 8601)." };
 
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object instead of the table." };
 
     public Option<string?> Markdown { get; } = new("--markdown") { Description = "Also write the report as markdown to this file." };
 
     /// <summary>Runs the audit and prints it; <c>netbet demo</c> calls this in-process. Returns the exit code.</summary>
-    public static async Task<int> ExecuteAsync(IServiceProvider services, bool json, string? markdownPath, TextWriter stdout, CancellationToken cancellationToken)
+    public static Task<int> ExecuteAsync(IServiceProvider services, bool json, string? markdownPath, TextWriter stdout, CancellationToken cancellationToken) =>
+        ExecuteAsync(services, json, markdownPath, from: null, to: null, stdout, cancellationToken);
+
+    /// <summary>Runs the audit over snapshots taken in <paramref name="from"/> .. <paramref name="to"/> (null: open end) and prints it.</summary>
+    public static async Task<int> ExecuteAsync(
+        IServiceProvider services, bool json, string? markdownPath, DateTimeOffset? from, DateTimeOffset? to, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var report = await ActivatorUtilities.CreateInstance<Auditor>(services).RunAsync(cancellationToken);
+        var report = await ActivatorUtilities.CreateInstance<Auditor>(services).RunAsync(from, to, cancellationToken);
         if (json)
         {
             using var buffer = new MemoryStream();

@@ -17,6 +17,13 @@ internal static class AuditReportFormat
     {
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
+        if (report.From is not null || report.To is not null)
+        {
+            // Only with --from/--to: the snapshot_at range the audit covered (null for an open end).
+            WriteTime(json, "from", report.From);
+            WriteTime(json, "to", report.To);
+        }
+
         json.WriteNumber("total_snapshots", report.TotalSnapshots);
         WriteTime(json, "oldest", report.Oldest);
         WriteTime(json, "newest", report.Newest);
@@ -78,6 +85,9 @@ internal static class AuditReportFormat
         Heading(w, markdown, "NetBet audit", top: true);
         Heading(w, markdown, "A) Inventory");
         KeyValues(w, markdown, [
+            .. report.From is null && report.To is null
+                ? Array.Empty<(string, string)>()
+                : [("snapshots taken", $"{(report.From is null ? "(any time)" : Time(report.From))} .. {(report.To is null ? "(any time)" : Time(report.To))}")],
             ("snapshots", Count(report.TotalSnapshots)),
             ("oldest", Time(report.Oldest)),
             ("newest", Time(report.Newest)),

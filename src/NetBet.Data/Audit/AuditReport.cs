@@ -6,6 +6,12 @@ namespace NetBet.Data.Audit;
 /// </summary>
 public sealed record AuditReport
 {
+    /// <summary>The audit covered snapshots taken at or after this time; null for no lower bound.</summary>
+    public DateTimeOffset? From { get; init; }
+
+    /// <summary>The audit covered snapshots taken before this time; null for no upper bound.</summary>
+    public DateTimeOffset? To { get; init; }
+
     /// <summary>Rows of <c>market_book_snapshots</c>.</summary>
     public required long TotalSnapshots { get; init; }
 

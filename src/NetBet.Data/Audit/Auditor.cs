@@ -18,9 +18,15 @@ public sealed class Auditor(NpgsqlDataSource dataSource)
     private static readonly string InventorySql = SqlResource.Read("audit_inventory.sql");
     private static readonly string EligibilitySql = SqlResource.Read("audit_eligibility.sql");
 
-    /// <summary>Runs the audit.</summary>
+    /// <summary>Runs the audit over every snapshot.</summary>
     /// <param name="cancellationToken">Cancels the queries.</param>
-    public async Task<AuditReport> RunAsync(CancellationToken cancellationToken)
+    public Task<AuditReport> RunAsync(CancellationToken cancellationToken) => RunAsync(null, null, cancellationToken);
+
+    /// <summary>Runs the audit over the snapshots taken in <paramref name="from"/> .. <paramref name="to"/>; only those months' partitions are read.</summary>
+    /// <param name="from">Inclusive lower bound of <c>snapshot_at</c>; null for no bound.</param>
+    /// <param name="to">Exclusive upper bound of <c>snapshot_at</c>; null for no bound.</param>
+    /// <param name="cancellationToken">Cancels the queries.</param>
+    public async Task<AuditReport> RunAsync(DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var existing = await MetricSchema.ExistingMetricColumnsAsync(connection, cancellationToken);
@@ -28,7 +34,7 @@ public sealed class Auditor(NpgsqlDataSource dataSource)
         long total, markets, payloadRows, ladderRows, withoutRoles, derivedRows;
         DateTimeOffset? oldest, newest;
         var sources = new List<KeyValuePair<string, long>>();
-        await using (var command = new NpgsqlCommand(InventorySql, connection))
+        await using (var command = Command(InventorySql, connection, from, to))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             await reader.ReadAsync(cancellationToken);
@@ -53,10 +59,7 @@ public sealed class Auditor(NpgsqlDataSource dataSource)
         long wouldUpdate = 0, wouldError = 0;
         if (existing.Count > 0)
         {
-            var sql = EligibilitySql
-                .Replace("{null_counts}", string.Concat(existing.Select((c, i) => $",\n  count(*) filter (where d.{c} is null) as n{i}")), StringComparison.Ordinal)
-                .Replace("{any_null}", string.Join(" or ", existing.Select(c => $"d.{c} is null")), StringComparison.Ordinal);
-            await using var command = new NpgsqlCommand(sql, connection);
+            await using var command = Command(EligibilityQuery(existing), connection, from, to);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -91,6 +94,8 @@ public sealed class Auditor(NpgsqlDataSource dataSource)
             .ToList();
         return new AuditReport
         {
+            From = from,
+            To = to,
             TotalSnapshots = total,
             Oldest = oldest,
             Newest = newest,
@@ -107,5 +112,22 @@ public sealed class Auditor(NpgsqlDataSource dataSource)
             WouldError = wouldError,
             SkipReasons = skipReasons,
         };
+    }
+
+    /// <summary>The eligibility statement for the metric columns the schema has.</summary>
+    internal static string EligibilityQuery(IReadOnlyList<string> existing) => EligibilitySql
+        .Replace("{null_counts}", string.Concat(existing.Select((c, i) => $",\n  count(*) filter (where d.{c} is null) as n{i}")), StringComparison.Ordinal)
+        .Replace("{any_null}", string.Join(" or ", existing.Select(c => $"d.{c} is null")), StringComparison.Ordinal);
+
+    /// <summary>The inventory statements (sections A and B).</summary>
+    internal static string InventoryQuery => InventorySql;
+
+    /// <summary>A command with <c>@from</c> and <c>@to</c> bound (NULL for an open end).</summary>
+    internal static NpgsqlCommand Command(string sql, NpgsqlConnection connection, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter("from", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)from?.UtcDateTime ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("to", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)to?.UtcDateTime ?? DBNull.Value });
+        return command;
     }
 }

@@ -1,7 +1,8 @@
 -- Audit sections C, D and E in one pass over the derived rows that have at least one NULL metric column.
 -- Each such row gets the reason a backfill would skip it, checked in the engine's order (METRICS.md section 6),
 -- or NULL when the engine would compute it. The per-column NULL counts and the "any NULL" condition are spliced
--- in from the metric columns that exist in the schema.
+-- in from the metric columns that exist in the schema. @from .. @to (NULL for an open end) limit it to those
+-- months' partitions.
 --
 -- 'unreadable payload' mirrors the MarketBookReader's main checks (jsonb is valid JSON already) in three jsonpath
 -- traversals: a marketId or runners of the wrong JSON type, runner entries that are not objects, selection ids
@@ -54,5 +55,7 @@ cross join lateral (
     ) then 'role runner missing from the book'
   end as reason
 ) r
-where {any_null}
+where ({any_null})
+  and d.snapshot_at >= coalesce(@from, '-infinity'::timestamptz) and d.snapshot_at < coalesce(@to, 'infinity'::timestamptz)
+  and s.snapshot_at >= coalesce(@from, '-infinity'::timestamptz) and s.snapshot_at < coalesce(@to, 'infinity'::timestamptz)
 group by r.reason;

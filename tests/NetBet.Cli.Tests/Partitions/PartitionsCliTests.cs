@@ -41,5 +41,20 @@ public sealed class PartitionsCliTests(CliDatabaseFixture fixture)
         Assert.Equal(0, await CliSeed.ScalarAsync(db, "select count(*) from pg_class where relname like '%_y2025m01'", Ct));
     }
 
+    [Fact]
+    public async Task Audit_FromTo_ReportsOnlyThatRange()
+    {
+        var db = await CliSeed.CreateAsync(fixture, markets: 1, perMarket: 10, Ct);
+
+        var run = await NetBetProcess.RunAsync(db, Ct, "audit", "--json", "--from", "2026-02-07T12:05:00Z", "--to", "2026-03-01T00:00:00Z");
+        var table = await NetBetProcess.RunAsync(db, Ct, "audit", "--from", "2026-02-07T12:05:00Z");
+
+        Assert.Equal(0, run.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        Assert.Equal(5, json.RootElement.GetProperty("total_snapshots").GetInt64());
+        Assert.Equal("2026-03-01T00:00:00Z", json.RootElement.GetProperty("to").GetString());
+        Assert.Contains("2026-02-07 12:05:00Z .. (any time)", table.Stdout, StringComparison.Ordinal);
+    }
+
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
