@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NetBet.Cli.Archive;
 using NetBet.Cli.Audit;
 using NetBet.Cli.Backfill;
 using NetBet.Cli.Compute;
@@ -33,6 +34,8 @@ internal static class NetBetCommand
         root.Subcommands.Add(new BackfillCommand());
         root.Subcommands.Add(new SpotCheckCommand());
         root.Subcommands.Add(new PartitionsCommand());
+        root.Subcommands.Add(new ArchiveCommand());
+        root.Subcommands.Add(new RestoreCommand());
         root.Subcommands.Add(new ExchangeCommand());
         root.Subcommands.Add(new StatusCommand());
         root.Subcommands.Add(new DemoCommand());

@@ -28,6 +28,19 @@ internal static class AuditReportFormat
         WriteTime(json, "oldest", report.Oldest);
         WriteTime(json, "newest", report.Newest);
         json.WriteNumber("raw_payload_rows", report.RawPayloadRows);
+        json.WriteStartArray("archived_months");
+        foreach (var archived in report.ArchivedMonths)
+        {
+            json.WriteStartObject();
+            json.WriteString("month", archived.Month.ToString());
+            json.WriteString("location", archived.Location);
+            json.WriteNumber("snapshot_rows", archived.SnapshotRows);
+            json.WriteNumber("derived_rows", archived.DerivedRows);
+            WriteTime(json, "archived_at", archived.ArchivedAt);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
         json.WriteStartArray("columns");
         foreach (var column in report.Columns)
         {
@@ -94,6 +107,7 @@ internal static class AuditReportFormat
             ("markets", Count(report.Markets)),
             ("derived rows", Count(report.DerivedRows)),
             .. report.Sources.Select(s => ($"source {s.Key}", Count(s.Value))),
+            .. report.ArchivedMonths.Select(a => ($"archived {a.Month}", $"{Count(a.SnapshotRows)} snapshots in {a.Location} (not counted above; netbet restore loads them back)")),
         ]);
 
         Heading(w, markdown, "B) Raw payload availability");

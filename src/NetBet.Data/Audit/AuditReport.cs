@@ -12,6 +12,9 @@ public sealed record AuditReport
     /// <summary>The audit covered snapshots taken before this time; null for no upper bound.</summary>
     public DateTimeOffset? To { get; init; }
 
+    /// <summary>Months <c>netbet archive</c> wrote to files and dropped, oldest first; not counted anywhere else in the report.</summary>
+    public IReadOnlyList<Archive.ArchivedMonthRecord> ArchivedMonths { get; init; } = [];
+
     /// <summary>Rows of <c>market_book_snapshots</c>.</summary>
     public required long TotalSnapshots { get; init; }
 

@@ -92,8 +92,10 @@ public sealed class Auditor(NpgsqlDataSource dataSource)
                 recomputable[i],
                 AuditColumn.TierOf(nullCounts[i], recomputable[i])))
             .ToList();
+        var archived = await Archive.MonthArchiver.ListArchivedAsync(connection, cancellationToken);
         return new AuditReport
         {
+            ArchivedMonths = archived,
             From = from,
             To = to,
             TotalSnapshots = total,

@@ -114,6 +114,16 @@ begin
 end
 $fn$;
 
+-- Months that `netbet archive` wrote to files and dropped; `netbet restore` removes the row. The audit lists them.
+create table archived_months (
+  month date primary key, -- the month's first day (UTC)
+  location text not null,
+  snapshot_rows bigint not null,
+  derived_rows bigint not null,
+  manifest_sha256 text not null,
+  archived_at timestamptz not null default now()
+);
+
 select netbet_ensure_month(m)
 from (
   select distinct date_trunc('month', snapshot_at at time zone 'UTC') at time zone 'UTC' as m
