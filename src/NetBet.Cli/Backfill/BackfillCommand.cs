@@ -21,6 +21,8 @@ internal sealed class BackfillCommand : Command
               ./netbet backfill --columns home_back_stake,away_back_stake --batch-size 2000
               ./netbet backfill --market 1.216395251 --from 2026-02-01 --to 2026-02-14
               ./netbet backfill --verify
+              ./netbet backfill --workers 4
+              ./netbet backfill --shard 1/2    on one machine, --shard 2/2 on another, same database
             """)
     {
         Options.Add(BatchSize);
@@ -31,6 +33,15 @@ internal sealed class BackfillCommand : Command
         Options.Add(From);
         Options.Add(To);
         Options.Add(Verify);
+        Options.Add(Workers);
+        Options.Add(Shard);
+        Workers.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--workers must be at least 1");
+            }
+        });
         BatchSize.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 1)
@@ -63,6 +74,8 @@ internal sealed class BackfillCommand : Command
                 MarketId = parseResult.GetValue(Market),
                 From = parseResult.GetValue(From),
                 To = parseResult.GetValue(To),
+                Workers = parseResult.GetValue(Workers),
+                Shard = parseResult.GetValue(Shard),
             };
             // Ctrl-C/SIGTERM cancel this token (NetBetCommand gives the command time to finish): the run stops after
             // the batch being written and still prints its summary.
@@ -88,6 +101,27 @@ internal sealed class BackfillCommand : Command
     public Option<DateTimeOffset?> From { get; } = new("--from") { Description = "Only snapshots taken at or after this time (ISO 8601)." };
 
     public Option<DateTimeOffset?> To { get; } = new("--to") { Description = "Only snapshots taken before this time (ISO 8601)." };
+
+    public Option<int> Workers { get; } = new("--workers")
+    {
+        Description = "Concurrent workers, each on its own blocks of snapshot ids (default: the number of cores; 1 with --limit).",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    public Option<BackfillShard?> Shard { get; } = new("--shard")
+    {
+        Description = "Run only shard K of N (K/N, e.g. 1/2), so N processes or machines can share one database; together they cover every row once.",
+        CustomParser = result =>
+        {
+            var shard = BackfillShard.TryParse(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, out var error);
+            if (shard is null)
+            {
+                result.AddError($"--shard: {error}");
+            }
+
+            return shard;
+        },
+    };
 
     public Option<bool> Verify { get; } = new("--verify") { Description = "Recompute stored (NOT NULL) values and report drift beyond 1e-9; writes nothing, exit 1 on drift." };
 

@@ -24,7 +24,7 @@ internal sealed class BackfillSql
         from market_derived_metrics d
         join market_book_snapshots s on s.market_id = d.market_id and s.snapshot_at = d.snapshot_at
         left join market_event_metadata m on m.market_id = s.market_id
-        where d.snapshot_id > @last and ({candidate}){filters}
+        where d.snapshot_id > @last and d.snapshot_id < coalesce(@id_end, 9223372036854775807) and ({candidate}){filters}
           and d.snapshot_at >= coalesce(@slice_from, '-infinity'::timestamptz) and d.snapshot_at < coalesce(@slice_to, 'infinity'::timestamptz)
           and s.snapshot_at >= coalesce(@slice_from, '-infinity'::timestamptz) and s.snapshot_at < coalesce(@slice_to, 'infinity'::timestamptz)
         order by d.snapshot_id
@@ -74,6 +74,12 @@ internal sealed class BackfillSql
         if (options.To is not null)
         {
             filters.Append(" and d.snapshot_at < @to");
+        }
+
+        if (options.Shard is { } shard)
+        {
+            // The shard's blocks only (constants from a parsed shard): the count is the shard's own total.
+            filters.Append(System.Globalization.CultureInfo.InvariantCulture, $" and (d.snapshot_id / {BackfillShard.BlockIds}) % {shard.Count} = {shard.Index}");
         }
 
         // Verify looks at the values that are there; fill and dry run at the ones that are not.

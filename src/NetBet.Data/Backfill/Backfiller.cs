@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using NetBet.Core.Books;
@@ -47,26 +48,31 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
             result.Total = Math.Min(result.Total, cap);
         }
 
-        var slices = await BackfillSlice.ForAsync(readConnection, options, cancellationToken);
-        var writes = !options.DryRun && !options.Verify;
-        await using var writeConnection = writes ? await dataSource.OpenConnectionAsync(cancellationToken) : null;
-        if (writeConnection is not null)
+        // Workers take units from one queue: months, or blocks of ids within months with several workers or a shard.
+        var units = new ConcurrentQueue<BackfillSlice>(await BackfillSlice.UnitsAsync(readConnection, options, cancellationToken));
+        var workers = options.Limit is null ? Math.Clamp(options.Workers, 1, Math.Max(1, units.Count)) : 1;
+        var progress = new ProgressCounter(onBatch, result, stopwatch);
+        var runs = new Task[workers];
+        runs[0] = RunWorkerAsync(readConnection, sql, options, units, columnIndexes, result, progress, cancellationToken);
+        for (var w = 1; w < workers; w++)
         {
-            await using var create = new NpgsqlCommand(sql.CreateTemp, writeConnection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            runs[w] = Task.Run(
+                async () =>
+                {
+                    await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                    await RunWorkerAsync(connection, sql, options, units, columnIndexes, result, progress, cancellationToken);
+                },
+                CancellationToken.None);
         }
 
         try
         {
-            await RunBatchesAsync(readConnection, writeConnection, sql, options, slices, columnIndexes, result, stopwatch, onBatch, cancellationToken);
+            await Task.WhenAll(runs);
         }
-        finally
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            if (writeConnection is not null)
-            {
-                await using var drop = new NpgsqlCommand(BackfillSql.DropTemp, writeConnection);
-                await drop.ExecuteNonQueryAsync(CancellationToken.None);
-            }
+            // A worker cancelled before its first batch: what the others committed is counted.
+            result.Interrupted = true;
         }
 
         result.Elapsed = stopwatch.Elapsed;
@@ -88,23 +94,54 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         return result;
     }
 
+    // One worker: its own read connection (given) and write connection with its temporary table.
+    private async Task RunWorkerAsync(
+        NpgsqlConnection readConnection,
+        BackfillSql sql,
+        BackfillOptions options,
+        ConcurrentQueue<BackfillSlice> units,
+        int[] columnIndexes,
+        BackfillResult result,
+        ProgressCounter progress,
+        CancellationToken cancellationToken)
+    {
+        var writes = !options.DryRun && !options.Verify;
+        await using var writeConnection = writes ? await dataSource.OpenConnectionAsync(cancellationToken) : null;
+        if (writeConnection is not null)
+        {
+            await using var create = new NpgsqlCommand(sql.CreateTemp, writeConnection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        try
+        {
+            await RunBatchesAsync(readConnection, writeConnection, sql, options, units, columnIndexes, result, progress, cancellationToken);
+        }
+        finally
+        {
+            if (writeConnection is not null)
+            {
+                await using var drop = new NpgsqlCommand(BackfillSql.DropTemp, writeConnection);
+                await drop.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+        }
+    }
+
     private async Task RunBatchesAsync(
         NpgsqlConnection readConnection,
         NpgsqlConnection? writeConnection,
         BackfillSql sql,
         BackfillOptions options,
-        IReadOnlyList<BackfillSlice> slices,
+        ConcurrentQueue<BackfillSlice> units,
         int[] columnIndexes,
         BackfillResult result,
-        Stopwatch stopwatch,
-        Action<BackfillProgress>? onBatch,
+        ProgressCounter progress,
         CancellationToken cancellationToken)
     {
         var remaining = options.Limit ?? long.MaxValue;
-        var batchNumber = 0;
         var take = (int)Math.Min(options.BatchSize, remaining);
-        var sliceIndex = 0;
-        var pending = take > 0 && slices.Count > 0 ? LoadAsync(readConnection, sql, options, slices[0], long.MinValue, take, cancellationToken) : null;
+        units.TryDequeue(out var slice);
+        var pending = take > 0 && slice is not null ? LoadAsync(readConnection, sql, options, slice, slice.StartAfter, take, cancellationToken) : null;
 
         // Three stages overlap: batch N+1 is read (database) and computed (here) while batch N is written
         // (database). A batch is counted only once its transaction committed.
@@ -115,26 +152,23 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
             {
                 var stage = Stopwatch.StartNew();
                 var batch = await pending;
-                var slice = slices[sliceIndex];
+                var batchSlice = slice!;
                 pending = null;
-                result.ReadWait += stage.Elapsed;
+                progress.Add(() => result.ReadWait += stage.Elapsed);
 
-                // A short batch ends its slice; the next read starts the next slice from its first key.
+                // A short batch ends its slice; the next read starts the next unit from its first key.
                 remaining -= batch.Count;
                 var nextTake = (int)Math.Min(options.BatchSize, remaining);
-                var nextLast = long.MinValue;
-                if (batch.Count == take)
+                var nextLast = batch.Count > 0 ? batch[^1].SnapshotId : long.MinValue;
+                if (batch.Count < take)
                 {
-                    nextLast = batch[^1].SnapshotId;
-                }
-                else
-                {
-                    sliceIndex++;
+                    slice = units.TryDequeue(out var next) ? next : null;
+                    nextLast = slice?.StartAfter ?? long.MinValue;
                 }
 
-                if (sliceIndex < slices.Count && nextTake > 0 && !cancellationToken.IsCancellationRequested)
+                if (slice is not null && nextTake > 0 && !cancellationToken.IsCancellationRequested)
                 {
-                    pending = LoadAsync(readConnection, sql, options, slices[sliceIndex], nextLast, nextTake, cancellationToken);
+                    pending = LoadAsync(readConnection, sql, options, slice, nextLast, nextTake, cancellationToken);
                 }
 
                 take = nextTake;
@@ -145,12 +179,12 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
 
                 stage.Restart();
                 var computed = BackfillCompute.ComputeBatch(batch, columnIndexes, cancellationToken);
-                result.ComputeTime += stage.Elapsed;
+                progress.Add(() => result.ComputeTime += stage.Elapsed);
 
                 await FinishAsync();
                 writing = (batch, computed, writeConnection is null
                     ? Task.FromResult(0L)
-                    : WriteWithRetryAsync(writeConnection, sql, slice, batch, computed)); // not cancellable: batches are short
+                    : WriteWithRetryAsync(writeConnection, sql, batchSlice, batch, computed)); // not cancellable: batches are short
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
@@ -159,7 +193,7 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // What is counted is committed; the batch being read or computed is dropped.
-            result.Interrupted = true;
+            progress.Add(() => result.Interrupted = true);
             await FinishAsync();
         }
         finally
@@ -181,10 +215,14 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
 
             writing = null;
             var stage = Stopwatch.StartNew();
-            result.Updated += await done.Write;
-            result.WriteTime += stage.Elapsed;
-            Tally(done.Batch, done.Computed, sql.Columns, options, result);
-            onBatch?.Invoke(new BackfillProgress(++batchNumber, result.Processed, result.Total, done.Batch[^1].SnapshotId, stopwatch.Elapsed));
+            var updated = await done.Write;
+            progress.Add(() =>
+            {
+                result.Updated += updated;
+                result.WriteTime += stage.Elapsed;
+                Tally(done.Batch, done.Computed, sql.Columns, options, result);
+            });
+            progress.Committed(done.Batch[^1].SnapshotId);
         }
     }
 
@@ -253,6 +291,7 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
     {
         await using var command = new NpgsqlCommand(sql.Load, connection);
         slice.AddParameters(command);
+        slice.AddIdBound(command);
         command.Parameters.AddWithValue("last", last);
         command.Parameters.AddWithValue("batch", take);
         AddFilters(command, options);
@@ -420,6 +459,32 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
             if (result.Drift.Count < BackfillResult.MaxDetails)
             {
                 result.Drift.Add(new BackfillDrift(row.SnapshotId, columns[c], stored, values[c]));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The one place workers touch the shared result: every update runs under one lock, and the progress callback
+    /// sees batches numbered in commit order with the total processed by all workers.
+    /// </summary>
+    private sealed class ProgressCounter(Action<BackfillProgress>? onBatch, BackfillResult result, Stopwatch stopwatch)
+    {
+        private readonly Lock _lock = new();
+        private int _batches;
+
+        public void Add(Action update)
+        {
+            lock (_lock)
+            {
+                update();
+            }
+        }
+
+        public void Committed(long lastSnapshotId)
+        {
+            lock (_lock)
+            {
+                onBatch?.Invoke(new BackfillProgress(++_batches, result.Processed, result.Total, lastSnapshotId, stopwatch.Elapsed));
             }
         }
     }
