@@ -7,6 +7,7 @@ using NetBet.Core.Metrics;
 using NetBet.Data.Backfill;
 using NetBet.Data.Cluster;
 using NetBet.Data.Migrations;
+using NetBet.Data.Partitions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -125,13 +126,23 @@ public static class BackfillBenchmark
         return 0;
     }
 
-    private static async Task FillAsync(NpgsqlDataSource db, int rows, string[] nullColumns)
+    /// <summary>
+    /// Stores <paramref name="rows"/> snapshots of January 2026 with derived rows, <paramref name="nullColumns"/>
+    /// left NULL, by COPY with explicit snapshot ids 1 .. N (the identity sequence is not advanced).
+    /// </summary>
+    internal static async Task FillAsync(NpgsqlDataSource db, int rows, string[] nullColumns)
     {
         var markets = Math.Max(1, rows * MarketsPerThousand / 1000);
         var perMarket = (rows + markets - 1) / markets;
         var roles = new RunnerRoles(BookGenerator.SelectionIds[0], BookGenerator.SelectionIds[1], BookGenerator.SelectionIds[2]);
         var filled = Enumerable.Range(0, MetricColumns.Count).Where(c => !nullColumns.Contains(MetricColumns.Names[c])).ToArray();
         await using var connection = await db.OpenConnectionAsync();
+        if (await MonthPartitions.IsPartitionedAsync(connection, CancellationToken.None))
+        {
+            // COPY into a partitioned table needs the month's partition (there is no default partition).
+            await MonthPartitions.EnsureAsync(connection, [PartitionMonth.Of(Start)], CancellationToken.None);
+        }
+
         await using (var metadata = await connection.BeginBinaryImportAsync(
             "copy market_event_metadata (market_id, market_name, home_selection_id, away_selection_id, draw_selection_id) from stdin (format binary)"))
         {

@@ -45,12 +45,15 @@ public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<Snapshot
             {
                 return await WriteAsync(connection, schema, metadata, snapshots, duplicatesInBatch, cancellationToken);
             }
-            catch (PostgresException e) when (schema.Partitioned && e.SqlState == PostgresErrorCodes.CheckViolation && snapshots.Count > 0)
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation && snapshots.Count > 0)
             {
-                // "no partition of relation found for row": a month this writer created was archived and dropped
-                // since. Forget what it knows and write the batch once more, creating the months again.
-                logger.LogInformation("A month partition this writer knew is gone ({Message}); creating it again", e.MessageText);
+                // "no partition of relation found for row": a month this writer knew was archived and dropped since,
+                // or the tables were partitioned while this writer ran. Forget what it knows and write the batch
+                // once more, creating the months again.
+                logger.LogInformation("A month partition this writer expected is missing ({Message}); creating it", e.MessageText);
                 _knownMonths.Clear();
+                _schema = null;
+                schema = await GetSchemaAsync(cancellationToken);
                 return await WriteAsync(connection, schema, metadata, snapshots, duplicatesInBatch, cancellationToken);
             }
         }
