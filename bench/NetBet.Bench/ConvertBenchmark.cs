@@ -65,8 +65,9 @@ internal static class ConvertBenchmark
         await runner.MigrateAsync(before, dryRun: false, null, CancellationToken.None);
         var fill = Stopwatch.StartNew();
         await BackfillBenchmark.FillAsync(db, rows, []);
+        await ScalarAsync(db, "select setval(pg_get_serial_sequence('market_book_snapshots', 'snapshot_id'), max(snapshot_id)) from market_book_snapshots");
         await using (var connection = await db.OpenConnectionAsync())
-        await using (var vacuum = new NpgsqlCommand("select setval(pg_get_serial_sequence('market_book_snapshots', 'snapshot_id'), max(snapshot_id)) from market_book_snapshots; vacuum analyze", connection))
+        await using (var vacuum = new NpgsqlCommand("vacuum analyze", connection))
         {
             await vacuum.ExecuteNonQueryAsync();
         }

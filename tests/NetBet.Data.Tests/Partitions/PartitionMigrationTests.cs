@@ -96,6 +96,84 @@ public sealed class PartitionMigrationTests(DatabaseFixture fixture)
         Assert.True(await MonthPartitions.IsPartitionedAsync(connection, Ct));
     }
 
+    [Fact]
+    public async Task Migrate_DatabaseConvertedByHandAsTheReadmeSays_KeepsTheLegacyPartitionAndAddsTheRest()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await fixture.CreateDatabaseAsync(migrated: false, Ct));
+        await BackfillSeed.MigrateAsync(dataSource, BeforePartitioning, Ct);
+        await BackfillSeed.StoreAsync(dataSource, markets: 2, perMarket: 10, seed: 4, Ct, start: new DateTimeOffset(2025, 12, 31, 23, 55, 0, TimeSpan.Zero));
+        var before = await RowsAsync(dataSource, "market_derived_metrics");
+        await using var connection = await dataSource.OpenConnectionAsync(Ct);
+
+        // README "Converting a large database", steps 1 and 2 (cutover 2026-02-01).
+        foreach (var step in LargeDatabaseProcedure)
+        {
+            await connection.ExecuteAsync(step);
+        }
+
+        await BackfillSeed.MigrateAsync(dataSource, null, Ct);
+
+        Assert.Equal(before, await RowsAsync(dataSource, "market_derived_metrics"));
+        Assert.Equal(
+            "FOR VALUES FROM (MINVALUE) TO ('2026-02-01 00:00:00+00')",
+            await connection.ExecuteScalarAsync<string>("set local time zone 'UTC'; select pg_get_expr(relpartbound, oid) from pg_class where relname = 'market_book_snapshots_legacy'"));
+        var writer = new NetBet.Data.Snapshots.SnapshotWriter(dataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<NetBet.Data.Snapshots.SnapshotWriter>.Instance);
+        var market = await connection.ExecuteScalarAsync<string>("select min(market_id) from market_event_metadata");
+        var written = await writer.WriteAsync(
+            new NetBet.Data.Snapshots.SnapshotBatch([
+                new NetBet.Data.Snapshots.SnapshotRecord(market!, new DateTimeOffset(2026, 1, 15, 0, 0, 0, TimeSpan.Zero)),
+                new NetBet.Data.Snapshots.SnapshotRecord(market!, new DateTimeOffset(2026, 2, 15, 0, 0, 0, TimeSpan.Zero)),
+            ]),
+            Ct);
+        Assert.Equal(2, written.SnapshotsInserted);
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("select count(*) from market_book_snapshots_y2026m02"));
+        Assert.True(await connection.ExecuteScalarAsync<long>("select max(snapshot_id) from market_book_snapshots") > 20);
+    }
+
+    /// <summary>The statements of the README's procedure for a large database, steps 1 and 2.</summary>
+    public static readonly string[] LargeDatabaseProcedure =
+    [
+        // Step 1, online: no statement here blocks writers for longer than a catalog update.
+        "create unique index concurrently market_derived_metrics_legacy_key on market_derived_metrics (market_id, snapshot_at)",
+        "alter table market_derived_metrics add constraint market_derived_metrics_legacy_key unique using index market_derived_metrics_legacy_key",
+        "create index concurrently market_derived_metrics_legacy_snapshot_id_idx on market_derived_metrics (snapshot_id)",
+        "create index concurrently market_book_snapshots_legacy_snapshot_id_idx on market_book_snapshots (snapshot_id)",
+        "alter table market_book_snapshots add constraint legacy_range check (snapshot_at < '2026-02-01 00:00:00+00') not valid",
+        "alter table market_book_snapshots validate constraint legacy_range",
+        "alter table market_derived_metrics add constraint legacy_range check (snapshot_at < '2026-02-01 00:00:00+00') not valid",
+        "alter table market_derived_metrics validate constraint legacy_range",
+
+        // Step 2, one short transaction.
+        """
+        begin;
+        set local lock_timeout = '5s';
+        lock table market_book_snapshots, market_derived_metrics in access exclusive mode;
+        alter table market_derived_metrics drop constraint market_derived_metrics_snapshot_id_fkey, drop constraint market_derived_metrics_pkey;
+        alter table market_book_snapshots drop constraint market_book_snapshots_pkey;
+        alter table market_derived_metrics rename to market_derived_metrics_legacy;
+        alter table market_book_snapshots rename to market_book_snapshots_legacy;
+        alter index market_book_snapshots_snapshot_at_idx rename to market_book_snapshots_legacy_snapshot_at_idx;
+        alter index market_book_snapshots_market_id_snapshot_at_key rename to market_book_snapshots_legacy_key;
+        drop index market_derived_metrics_market_id_snapshot_at_idx;
+        create table market_book_snapshots (like market_book_snapshots_legacy including defaults) partition by range (snapshot_at);
+        create table market_derived_metrics (like market_derived_metrics_legacy including defaults) partition by range (snapshot_at);
+        alter table market_book_snapshots attach partition market_book_snapshots_legacy for values from (minvalue) to ('2026-02-01 00:00:00+00');
+        alter table market_derived_metrics attach partition market_derived_metrics_legacy for values from (minvalue) to ('2026-02-01 00:00:00+00');
+        alter table market_book_snapshots add constraint market_book_snapshots_pkey primary key (market_id, snapshot_at);
+        alter table market_derived_metrics add constraint market_derived_metrics_pkey primary key (market_id, snapshot_at);
+        alter table market_book_snapshots alter column snapshot_id add generated by default as identity;
+        select setval(pg_get_serial_sequence('market_book_snapshots', 'snapshot_id'),
+                      (select last_value from market_book_snapshots_snapshot_id_seq));
+        create index market_book_snapshots_snapshot_at_idx on only market_book_snapshots (snapshot_at);
+        alter index market_book_snapshots_snapshot_at_idx attach partition market_book_snapshots_legacy_snapshot_at_idx;
+        create index market_book_snapshots_snapshot_id_idx on only market_book_snapshots (snapshot_id);
+        alter index market_book_snapshots_snapshot_id_idx attach partition market_book_snapshots_legacy_snapshot_id_idx;
+        create index market_derived_metrics_snapshot_id_idx on only market_derived_metrics (snapshot_id);
+        alter index market_derived_metrics_snapshot_id_idx attach partition market_derived_metrics_legacy_snapshot_id_idx;
+        commit;
+        """,
+    ];
+
     // Every row as JSON text, in id order: equal lists mean equal rows, column for column.
     private static async Task<List<string>> RowsAsync(NpgsqlDataSource dataSource, string table)
     {

@@ -56,6 +56,7 @@ public sealed class PruningTests(PruningTests.ThreeMonths database) : IClassFixt
         {
             BindRange(c, options);
             slice.AddParameters(c);
+            slice.AddIdBound(c);
             c.Parameters.AddWithValue("last", long.MinValue);
             c.Parameters.AddWithValue("batch", 500);
         });
