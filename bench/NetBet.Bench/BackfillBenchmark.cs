@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NetBet.Core.Books;
 using NetBet.Core.Metrics;
 using NetBet.Data.Backfill;
-using NetBet.Data.Cluster;
 using NetBet.Data.Migrations;
 using NetBet.Data.Partitions;
 using Npgsql;
@@ -34,48 +33,7 @@ public static class BackfillBenchmark
             ? int.Parse(args[i + 1], CultureInfo.InvariantCulture)
             : BackfillOptions.DefaultBatchSize;
 
-        var keep = args.Contains("--keep");
-        var configured = Environment.GetEnvironmentVariable("NETBET_DB");
-        PostgresCluster? cluster = null;
-        string server;
-        if (string.IsNullOrWhiteSpace(configured))
-        {
-            var directory = Path.Combine(Path.GetTempPath(), "netbet-bench-backfill-" + Environment.ProcessId);
-            cluster = new PostgresCluster(directory, new PostgresClusterOptions());
-            Console.Error.WriteLine($"starting a throwaway durable PostgreSQL cluster in {directory}");
-            await cluster.StartAsync(CancellationToken.None);
-            server = cluster.GetConnectionString("postgres");
-        }
-        else
-        {
-            server = configured;
-        }
-
-        var database = "netbet_bench_backfill_" + Environment.ProcessId;
-        await PostgresCluster.CreateDatabaseAsync(server, database, template: null, CancellationToken.None);
-        try
-        {
-            await using var db = NpgsqlDataSource.Create(PostgresCluster.WithDatabase(server, database));
-            return await MeasureAsync(db, rows, batchSize);
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            if (keep && cluster is null)
-            {
-                Console.Error.WriteLine($"kept database {database}");
-            }
-            else
-            {
-                await PostgresCluster.DropDatabaseAsync(server, database, CancellationToken.None);
-            }
-
-            if (cluster is not null)
-            {
-                await cluster.StopAsync(CancellationToken.None);
-                Directory.Delete(cluster.Directory, recursive: true);
-            }
-        }
+        return await DurableDatabase.RunAsync("backfill", args.Contains("--keep"), db => MeasureAsync(db, rows, batchSize));
     }
 
     private static async Task<int> MeasureAsync(NpgsqlDataSource db, int rows, int batchSize)

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
-using NetBet.Core.Metrics;
-using NetBet.Data.Cluster;
 using NetBet.Data.Migrations;
 using NetBet.Data.Snapshots;
 using Npgsql;
@@ -23,39 +21,7 @@ internal static class ConvertBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var rows = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var n) ? n : 1_000_000;
-        var configured = Environment.GetEnvironmentVariable("NETBET_DB");
-        PostgresCluster? cluster = null;
-        string server;
-        if (string.IsNullOrWhiteSpace(configured))
-        {
-            var directory = Path.Combine(Path.GetTempPath(), "netbet-bench-convert-" + Environment.ProcessId);
-            cluster = new PostgresCluster(directory, new PostgresClusterOptions());
-            Console.Error.WriteLine($"starting a throwaway durable PostgreSQL cluster in {directory}");
-            await cluster.StartAsync(CancellationToken.None);
-            server = cluster.GetConnectionString("postgres");
-        }
-        else
-        {
-            server = configured;
-        }
-
-        var database = "netbet_bench_convert_" + Environment.ProcessId;
-        await PostgresCluster.CreateDatabaseAsync(server, database, template: null, CancellationToken.None);
-        try
-        {
-            await using var db = NpgsqlDataSource.Create(PostgresCluster.WithDatabase(server, database));
-            return await MeasureAsync(db, rows);
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await PostgresCluster.DropDatabaseAsync(server, database, CancellationToken.None);
-            if (cluster is not null)
-            {
-                await cluster.StopAsync(CancellationToken.None);
-                Directory.Delete(cluster.Directory, recursive: true);
-            }
-        }
+        return await DurableDatabase.RunAsync("convert", keep: false, db => MeasureAsync(db, rows));
     }
 
     private static async Task<int> MeasureAsync(NpgsqlDataSource db, int rows)

@@ -80,8 +80,10 @@ declare
   old_last bigint := 0;
   max_id bigint;
 begin
-  -- Taken up front, snapshots first as writers take them, so no lock is upgraded halfway into a deadlock.
-  lock table market_book_snapshots, market_derived_metrics in access exclusive mode;
+  -- Taken up front in the order writers take them (metadata, snapshots, derived rows), so no lock is upgraded
+  -- halfway into a deadlock with a writer. The metadata table too: the new foreign key to it and dropping the old
+  -- one lock it, and a writer holding it while waiting for the snapshots would deadlock with this migration.
+  lock table market_event_metadata, market_book_snapshots, market_derived_metrics in access exclusive mode;
 
   -- A derived row always described its own snapshot, but nothing checked that its copies of market_id and
   -- snapshot_at agree with the snapshot's; the new foreign key does. Make them agree first (normally no row).
@@ -182,6 +184,11 @@ begin
   end if;
   if not exists (select 1 from pg_constraint where conrelid = 'market_derived_metrics'::regclass and contype = 'p') then
     alter table market_derived_metrics add constraint market_derived_metrics_pkey primary key (market_id, snapshot_at);
+  end if;
+  if not exists (select 1 from pg_constraint where conrelid = 'market_book_snapshots'::regclass and contype = 'f'
+                 and confrelid = 'market_event_metadata'::regclass) then
+    alter table market_book_snapshots add constraint market_book_snapshots_market_id_fkey foreign key (market_id)
+      references market_event_metadata (market_id) on delete cascade;
   end if;
   if not exists (select 1 from pg_constraint where conrelid = 'market_derived_metrics'::regclass and contype = 'f'
                  and confrelid = 'market_book_snapshots'::regclass) then

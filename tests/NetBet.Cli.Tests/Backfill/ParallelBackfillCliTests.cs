@@ -35,6 +35,29 @@ public sealed class ParallelBackfillCliTests(CliDatabaseFixture fixture)
     }
 
     [Fact]
+    public async Task Backfill_TwoWorkersKilledMidRunThenRerun_EndsLikeOneUninterruptedWorker()
+    {
+        var killed = await CliSeed.CreateAsync(fixture, markets: 20, perMarket: 600, Ct);
+        var single = await CliSeed.CreateAsync(fixture, markets: 20, perMarket: 600, Ct);
+        using (var run = NetBetProcess.Start(killed, "backfill", "--workers", "2", "--batch-size", "50"))
+        {
+            await run.FirstStderrLine.WaitAsync(TimeSpan.FromMinutes(2), Ct);
+            run.Kill();
+            await run.WaitAsync(Ct);
+        }
+
+        var filled = await CliSeed.ScalarAsync(killed, "select count(*) from market_derived_metrics where home_back_stake is not null", Ct);
+        var rerun = await NetBetProcess.RunAsync(killed, Ct, "backfill", "--workers", "2");
+        await NetBetProcess.RunAsync(single, Ct, "backfill", "--workers", "1");
+
+        Assert.InRange(filled, 50, 11_999);
+        Assert.Equal($"Backfill complete: {12000 - filled} processed, {12000 - filled} updated, 0 skipped, 0 errors", LastLine(rerun.Stdout));
+        var expected = await CliSeed.ReadMetricsAsync(single, Ct);
+        var actual = await CliSeed.ReadMetricsAsync(killed, Ct);
+        Assert.All(expected, kv => Assert.Equal(kv.Value, actual[kv.Key]));
+    }
+
+    [Fact]
     public async Task Backfill_BadShard_FailsNamingTheOption()
     {
         var db = await CliSeed.CreateAsync(fixture, markets: 1, perMarket: 1, Ct);

@@ -127,6 +127,10 @@ public sealed class PartitionMigrationTests(DatabaseFixture fixture)
             Ct);
         Assert.Equal(2, written.SnapshotsInserted);
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("select count(*) from market_book_snapshots_y2026m02"));
+        Assert.Equal(
+            ["market_book_snapshots>market_event_metadata", "market_derived_metrics>market_book_snapshots"],
+            await connection.QueryAsync<string>(
+                "select conrelid::regclass::text || '>' || confrelid::regclass::text from pg_constraint where contype = 'f' and conparentid = 0 and conrelid::regclass::text not like '%legacy' order by 1"));
         Assert.True(await connection.ExecuteScalarAsync<long>("select max(snapshot_id) from market_book_snapshots") > 20);
     }
 
