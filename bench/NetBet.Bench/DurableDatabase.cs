@@ -5,7 +5,7 @@ namespace NetBet.Bench;
 
 /// <summary>
 /// A new database for one benchmark: on NETBET_DB's server when it is set, else on a throwaway durable cluster
-/// (fsync on, as production runs, unlike the test clusters). Dropped afterwards unless kept.
+/// (fsync on, as production runs, unlike the test clusters), with no command timeout. Dropped afterwards unless kept.
 /// </summary>
 internal static class DurableDatabase
 {
@@ -35,7 +35,10 @@ internal static class DurableDatabase
         await PostgresCluster.CreateDatabaseAsync(server, database, template: null, CancellationToken.None);
         try
         {
-            await using var db = NpgsqlDataSource.Create(PostgresCluster.WithDatabase(server, database));
+            // No command timeout: a benchmark statement may rightly take minutes (a bulk update, a write waiting for
+            // a migration's locks), and that time is what is measured.
+            await using var db = NpgsqlDataSource.Create(
+                new NpgsqlConnectionStringBuilder(PostgresCluster.WithDatabase(server, database)) { CommandTimeout = 0 }.ConnectionString);
             return await measure(db);
         }
         finally
