@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using NetBet.Ingest.Simulator;
+using NetBet.Ingest.Betfair;
 
 namespace NetBet.Bench;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using NetBet.Cli.Hosting;
-using NetBet.Ingest.Simulator;
+using NetBet.Exchange;
 
 namespace NetBet.Cli.Exchange;
 

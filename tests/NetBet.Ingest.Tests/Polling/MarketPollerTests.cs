@@ -6,7 +6,7 @@ using NetBet.Data.Snapshots;
 using NetBet.Data.State;
 using NetBet.Ingest.Betfair;
 using NetBet.Ingest.Polling;
-using NetBet.Ingest.Simulator;
+using NetBet.Exchange;
 using NetBet.Ingest.Tests.Betfair;
 using Npgsql;
 

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using NetBet.Core.Books;
-using NetBet.Ingest.Simulator;
+using NetBet.Exchange;
+using NetBet.Ingest.Betfair;
 
 namespace NetBet.Ingest.Tests.Simulator;
 

@@ -1,4 +1,4 @@
-using NetBet.Ingest.Simulator;
+using NetBet.Exchange;
 
 namespace NetBet.Ingest.Tests.Simulator;
 

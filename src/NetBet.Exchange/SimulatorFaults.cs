@@ -1,4 +1,4 @@
-namespace NetBet.Ingest.Simulator;
+namespace NetBet.Exchange;
 
 /// <summary>A failure the simulator can inject into betting requests.</summary>
 public enum SimulatorFault

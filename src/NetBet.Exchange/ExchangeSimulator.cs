@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace NetBet.Ingest.Simulator;
+namespace NetBet.Exchange;
 
 /// <summary>One betting request the simulator answered, for tests.</summary>
 /// <param name="Operation"><c>listMarketCatalogue</c> or <c>listMarketBook</c>.</param>

@@ -1,4 +1,4 @@
-namespace NetBet.Ingest.Simulator;
+namespace NetBet.Ingest.Betfair;
 
 /// <summary>
 /// Betfair's CLASSIC price ladder: every valid decimal price from 1.01 to 1000, with the tick size growing with the
