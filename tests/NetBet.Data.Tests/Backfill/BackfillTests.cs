@@ -42,8 +42,8 @@ public sealed class BackfillTests(DatabaseFixture fixture)
         audit = await new Auditor(db).RunAsync(Ct);
         Assert.All(audit.Columns.Where(c => added.Contains(c.Name)), c => Assert.Equal((Rows, Rows - skipped, "B"), (c.NullCount, c.Recomputable, c.Tier)));
         Assert.Equal((Rows - skipped, (long)skipped), (audit.WouldUpdate, audit.WouldSkip));
-        Assert.Equal(PerMarket, audit.SkipReasons["no roles for the market"]);
-        Assert.Equal(3, audit.SkipReasons["no raw payload"]);
+        Assert.Equal(PerMarket, audit.SkipReasons[SkipReason.NoRolesForMarket.Describe()]);
+        Assert.Equal(3, audit.SkipReasons[SkipReason.NoRawPayload.Describe()]);
 
         var before = await BackfillSeed.StoredRowsAsync(db, Ct);
         var dryRun = await Backfiller(db).RunAsync(new BackfillOptions { DryRun = true }, null, Ct);
