@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NetBet.Core.Metrics;
 using NetBet.Data.Audit;
 using NetBet.Data.Backfill;
+using NetBet.Data.Cluster;
 using NetBet.Data.Tests.Backfill;
 using Npgsql;
 
@@ -26,7 +27,7 @@ public sealed class AuditAgreesWithBackfillTests(DatabaseFixture fixture)
         await BackfillSeed.MigrateAsync(db, null, Ct);
 
         // Market 0 loses its roles; in the others, a few snapshots each are spoiled in one way per reason.
-        await ExecuteAsync(db, "update market_event_metadata set draw_selection_id = null where market_id = @market", new { market = TestBooks.MarketId(0) });
+        await ExecuteAsync(db, "update market_event_metadata set draw_selection_id = null where market_id = @market", new { market = ScratchBooks.MarketId(0) });
         var expected = new Dictionary<string, long> { [SkipReason.NoRolesForMarket.Describe()] = PerMarket };
         await SpoilAsync(db, 1, 2, "raw_payload = null", SkipReason.NoRawPayload, expected);
         await SpoilAsync(db, 2, 3, "raw_payload = raw_payload - 'marketId'", SkipReason.NoMarketId, expected);
@@ -59,7 +60,7 @@ public sealed class AuditAgreesWithBackfillTests(DatabaseFixture fixture)
             update market_book_snapshots set {assignment}
             where snapshot_id in (select snapshot_id from market_book_snapshots where market_id = @market order by snapshot_id limit @count)
             """,
-            new { market = TestBooks.MarketId(market), count });
+            new { market = ScratchBooks.MarketId(market), count });
         if (reason is { } r)
         {
             expected[r.Describe()] = expected.GetValueOrDefault(r.Describe()) + count;
