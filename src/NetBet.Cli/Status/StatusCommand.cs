@@ -14,9 +14,6 @@ namespace NetBet.Cli.Status;
 /// <summary><c>netbet status</c>: is the database there, how far is it migrated, what has been stored and polled.</summary>
 internal sealed class StatusCommand : Command
 {
-    // Exact counts: status is run by hand, and the demo's tables are small. 42P01 (no table) means "not migrated".
-    private const string SnapshotsSql = "select count(*), max(snapshot_at) from market_book_snapshots";
-
     public StatusCommand()
         : base("status", """
             Show the database (reachable, schema version, pending migrations), the stored snapshots (count, newest)
@@ -56,14 +53,12 @@ internal sealed class StatusCommand : Command
 
         try
         {
-            await using var command = dataSource.CreateCommand(SnapshotsSql);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            var count = reader.GetInt64(0);
-            var newest = reader.IsDBNull(1) ? "none" : Format(reader.GetFieldValue<DateTimeOffset>(1));
-            await stdout.WriteLineAsync(Invariant($"Snapshots:      {count:N0}, newest {newest}"));
+            // Exact counts: status is run by hand.
+            var totals = await new SnapshotCounts(dataSource).GetTotalsAsync(cancellationToken);
+            var newest = totals.Newest is { } at ? Format(at) : "none";
+            await stdout.WriteLineAsync(Invariant($"Snapshots:      {totals.Snapshots:N0}, newest {newest}"));
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        catch (SchemaNotReadyException)
         {
             await stdout.WriteLineAsync("Snapshots:      no snapshot table (run 'netbet migrate')");
         }

@@ -18,6 +18,18 @@ public sealed class Auditor(NpgsqlDataSource dataSource)
     private static readonly string InventorySql = SqlResource.Read("audit_inventory.sql");
     private static readonly string EligibilitySql = SqlResource.Read("audit_eligibility.sql");
 
+    // The reasons a stored snapshot can be skipped for, as the eligibility statement's parameters: the texts come
+    // from the one vocabulary, never from the SQL file.
+    private static readonly (string Parameter, string Text)[] ReasonParameters =
+    [
+        ("no_raw_payload", SkipReason.NoRawPayload.Describe()),
+        ("unreadable_payload", UnreadablePayload),
+        ("no_market_id", SkipReason.NoMarketId.Describe()),
+        ("fewer_than_three_runners", SkipReason.FewerThanThreeRunners.Describe()),
+        ("no_roles_for_market", SkipReason.NoRolesForMarket.Describe()),
+        ("role_runner_missing", SkipReason.RoleRunnerMissing.Describe()),
+    ];
+
     /// <summary>Runs the audit.</summary>
     /// <param name="cancellationToken">Cancels the queries.</param>
     public async Task<AuditReport> RunAsync(CancellationToken cancellationToken)
@@ -57,6 +69,11 @@ public sealed class Auditor(NpgsqlDataSource dataSource)
                 .Replace("{null_counts}", string.Concat(existing.Select((c, i) => $",\n  count(*) filter (where d.{c} is null) as n{i}")), StringComparison.Ordinal)
                 .Replace("{any_null}", string.Join(" or ", existing.Select(c => $"d.{c} is null")), StringComparison.Ordinal);
             await using var command = new NpgsqlCommand(sql, connection);
+            foreach (var (parameter, text) in ReasonParameters)
+            {
+                command.Parameters.AddWithValue(parameter, text);
+            }
+
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

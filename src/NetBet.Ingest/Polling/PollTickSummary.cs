@@ -29,5 +29,5 @@ public sealed record PollTickSummary(
 public sealed record PollTickState(DateTimeOffset At, int Markets, int Snapshots)
 {
     /// <summary>The <c>service_state</c> key.</summary>
-    public const string Key = "poller.last_tick";
+    public const string Key = NetBet.Data.State.ServiceState.PollerLastTickKey;
 }
