@@ -27,7 +27,6 @@ var read = await ReadDatabase.ResolveAsync(
 builder.Services.AddNetBetData(ReadOnlyDatabase.ForWeb(read.ConnectionString, limits));
 builder.Services.AddNetBetQueries();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(limits);
 builder.Services.AddApiLimits(limits);
 
 builder.Services.AddProblemDetails();

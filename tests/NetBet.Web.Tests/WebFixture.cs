@@ -58,10 +58,9 @@ public sealed class WebFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = await ScratchDatabases.StartAsync("netbet_web_test", CancellationToken.None);
-        ConnectionString = await _server.CreateAsync(template: null, CancellationToken.None);
+        ConnectionString = await CreateMigratedDatabaseAsync(migrateTo: null, CancellationToken.None);
         await using (var dataSource = NpgsqlDataSource.Create(ConnectionString))
         {
-            await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(null, dryRun: false, null, CancellationToken.None);
             Seed = await SeedData.WriteAsync(dataSource, DateTimeOffset.UtcNow, CancellationToken.None);
         }
 
@@ -70,6 +69,15 @@ public sealed class WebFixture : IAsyncLifetime
         Factory.StartServer();
         var addresses = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         BaseAddress = new Uri(addresses.Addresses.First());
+    }
+
+    /// <summary>A new database on the test server, migrated up to <paramref name="migrateTo"/> (all when null); its connection string.</summary>
+    internal async Task<string> CreateMigratedDatabaseAsync(string? migrateTo, CancellationToken cancellationToken)
+    {
+        var connectionString = await _server!.CreateAsync(template: null, cancellationToken);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(migrateTo, dryRun: false, null, cancellationToken);
+        return connectionString;
     }
 
     public async ValueTask DisposeAsync()

@@ -46,52 +46,37 @@ internal sealed class DatabaseOutage(IProblemDetailsService problemDetails, ILog
     public static bool IsNotMigrated(Exception exception) =>
         exception is SchemaNotReadyException || (exception is PostgresException e && SchemaNotReadyException.IsMissingObject(e));
 
+    // Checked in order: the first whose test matches answers. Each is a 503: the request was fine, the database was not.
+    private static readonly (Func<Exception, bool> Matches, string Title, string Detail)[] Answers =
+    [
+        (IsCutOff, "Query timed out",
+            "The query ran longer than the web app's statement timeout and was stopped; narrow the request or try again."),
+        (IsAccessDenied, "Database access denied",
+            "The web app's read-only role may not read the NetBet tables; run 'netbet migrate', which grants netbet_reader SELECT."),
+        (IsNotMigrated, "Database not migrated",
+            "The NetBet database schema is missing tables or columns; run 'netbet migrate'."),
+        (IsOutage, "Database unavailable",
+            "The NetBet database cannot be reached; try again shortly."),
+    ];
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        ProblemDetails problem;
-        if (IsCutOff(exception))
+        foreach (var (matches, title, detail) in Answers)
         {
-            logger.LogWarning("Query cut off while serving {Path}: {Reason}", httpContext.Request.Path, exception.Message);
-            problem = new ProblemDetails
+            if (!matches(exception))
             {
-                Title = "Query timed out",
-                Detail = "The query ran longer than the web app's statement timeout and was stopped; narrow the request or try again.",
-            };
-        }
-        else if (IsAccessDenied(exception))
-        {
-            logger.LogWarning("Database access denied while serving {Path}: {Reason}", httpContext.Request.Path, exception.Message);
-            problem = new ProblemDetails
+                continue;
+            }
+
+            logger.LogWarning("{Title} while serving {Path}: {Reason}", title, httpContext.Request.Path, exception.Message);
+            httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return await problemDetails.TryWriteAsync(new ProblemDetailsContext
             {
-                Title = "Database access denied",
-                Detail = "The web app's read-only role may not read the NetBet tables; run 'netbet migrate', which grants netbet_reader SELECT.",
-            };
-        }
-        else if (IsNotMigrated(exception))
-        {
-            logger.LogWarning("Database schema not ready while serving {Path}: {Reason}", httpContext.Request.Path, exception.Message);
-            problem = new ProblemDetails
-            {
-                Title = "Database not migrated",
-                Detail = "The NetBet database schema is missing tables or columns; run 'netbet migrate'.",
-            };
-        }
-        else if (IsOutage(exception))
-        {
-            logger.LogWarning("Database unreachable while serving {Path}: {Reason}", httpContext.Request.Path, exception.Message);
-            problem = new ProblemDetails
-            {
-                Title = "Database unavailable",
-                Detail = "The NetBet database cannot be reached; try again shortly.",
-            };
-        }
-        else
-        {
-            return false;
+                HttpContext = httpContext,
+                ProblemDetails = new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = title, Detail = detail },
+            });
         }
 
-        problem.Status = StatusCodes.Status503ServiceUnavailable;
-        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
+        return false;
     }
 }

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
 using NetBet.Data;
-using NetBet.Data.Migrations;
 using Npgsql;
 
 namespace NetBet.Web.Tests.Api;
@@ -14,11 +12,7 @@ public sealed class ReaderRoleTests(WebFixture web)
     public async Task Database_MigratedBeforeTheReaderRole_Is503AccessDenied()
     {
         var ct = TestContext.Current.CancellationToken;
-        var database = await web.Server.CreateAsync(template: null, ct);
-        await using (var dataSource = NpgsqlDataSource.Create(database))
-        {
-            await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync("2026-11-26_add_service_state", dryRun: false, null, ct);
-        }
+        var database = await web.CreateMigratedDatabaseAsync("2026-11-26_add_service_state", ct);
 
         await using var factory = new NetBetWebFactory(database, kestrel: false, new() { [ReadDatabase.ConnectionStringVariable] = web.ReaderConnectionString(database) });
         using var client = factory.CreateClient();
@@ -33,11 +27,7 @@ public sealed class ReaderRoleTests(WebFixture web)
     public async Task Migration_InASecondDatabaseOfTheServer_GrantsThereToo()
     {
         var ct = TestContext.Current.CancellationToken;
-        var database = await web.Server.CreateAsync(template: null, ct);
-        await using (var dataSource = NpgsqlDataSource.Create(database))
-        {
-            await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(null, dryRun: false, null, ct);
-        }
+        var database = await web.CreateMigratedDatabaseAsync(migrateTo: null, ct);
 
         await using var reader = NpgsqlDataSource.Create(web.ReaderConnectionString(database));
         await using var command = reader.CreateCommand("select count(*) from market_book_snapshots");
