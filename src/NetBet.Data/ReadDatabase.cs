@@ -12,6 +12,11 @@ public static class ReadDatabase
     /// </summary>
     public const string ConnectionStringVariable = "NETBET_DB_READ";
 
+    /// <summary>The warning to show when reads are read-only by session setting only, naming the remedy.</summary>
+    public const string SessionSettingOnlyWarning =
+        "NETBET_DB_READ is not set, so the web app reads through NETBET_DB, kept read-only only by the session setting " +
+        "default_transaction_read_only (a session can override it); set NETBET_DB_READ to a login in the netbet_reader role.";
+
     /// <summary>
     /// <paramref name="read"/> (normally <c>$NETBET_DB_READ</c>) when set; else <paramref name="configured"/>
     /// (<c>$NETBET_DB</c>) when set, read-only by session setting only; else the private cluster as its read-only
@@ -36,11 +41,6 @@ public static class ReadDatabase
         var connectionString = await cluster.EnsureReaderConnectionStringAsync(NetBetDatabase.DefaultDatabaseName, cancellationToken);
         return new ReadConnection(connectionString, ReadAccess.ReaderRole);
     }
-
-    /// <summary>The warning to show when reads are read-only by session setting only, naming the remedy.</summary>
-    public const string SessionSettingOnlyWarning =
-        "NETBET_DB_READ is not set, so the web app reads through NETBET_DB, kept read-only only by the session setting " +
-        "default_transaction_read_only (a session can override it); set NETBET_DB_READ to a login in the netbet_reader role.";
 }
 
 /// <summary>What keeps the web app's connection from writing.</summary>

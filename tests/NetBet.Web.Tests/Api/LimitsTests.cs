@@ -66,6 +66,24 @@ public sealed class LimitsTests(WebFixture web) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WebConnection_ByDefault_HasTheStatementTimeoutAndAPoolWellBelowMaxConnections()
+    {
+        await using var factory = Factory([]);
+        var dataSource = factory.Services.GetRequiredService<NpgsqlDataSource>();
+        var ct = TestContext.Current.CancellationToken;
+        await using var command = dataSource.CreateCommand(
+            "select current_setting('statement_timeout'), current_setting('max_connections')::int, current_user");
+        await using var row = await command.ExecuteReaderAsync(ct);
+        Assert.True(await row.ReadAsync(ct));
+
+        Assert.Equal("10s", row.GetString(0));
+        var pool = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxPoolSize;
+        Assert.Equal(10, pool);
+        Assert.True(pool * 4 <= row.GetInt32(1), $"pool {pool} vs max_connections {row.GetInt32(1)}");
+        Assert.Equal(web.Reader.Login, row.GetString(2));
+    }
+
+    [Fact]
     public async Task Flood_BeyondConcurrencyAndQueue_Is429ThenServed()
     {
         await using var factory = Factory(new()
