@@ -164,7 +164,7 @@ internal sealed class QueryParameters
         return null;
     }
 
-    /// <summary>Records a problem with a value checked elsewhere (<see cref="TextProblem"/>, a result size).</summary>
+    /// <summary>Records a problem with a value checked elsewhere (<see cref="TextProblem"/>).</summary>
     public void Reject(string name, string message) => Add(name, message);
 
     /// <summary>
