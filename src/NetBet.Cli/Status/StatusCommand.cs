@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NetBet.Cli.Hosting;
 using NetBet.Data;
 using NetBet.Data.Migrations;
+using NetBet.Data.Replication;
 using NetBet.Data.State;
 using NetBet.Ingest.Polling;
 using Npgsql;
@@ -64,6 +65,10 @@ internal sealed class StatusCommand : Command
         }
 
         await stdout.WriteLineAsync($"Last poll tick: {await LastPollTickAsync(services.GetRequiredService<ServiceState>(), cancellationToken)}");
+        if (Environment.GetEnvironmentVariable(ReadDatabase.ConnectionStringVariable) is { Length: > 0 } read)
+        {
+            await stdout.WriteLineAsync($"Read database:  {await ReadReplicaStatus.DescribeAsync(read, cancellationToken)}");
+        }
         return ExitCodes.Success;
     }
 

@@ -30,6 +30,7 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
           select * from market_derived_metrics m where m.snapshot_id = p.snapshot_id limit 1
         ) d on true
         order by p.snapshot_at
+        limit @max_rows
         """;
 
     private const string MarketExistsSql = "select exists (select 1 from market_event_metadata where market_id = @market_id)";
@@ -66,11 +67,16 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
     /// <param name="marketId">Betfair market id.</param>
     /// <param name="window">Snapshot time window; open ends cover the whole history.</param>
     /// <param name="bucket">Bucket length, positive.</param>
+    /// <param name="maxPoints">
+    /// Reads at most one point more than this, so a caller learns that the answer would exceed it (Count &gt;
+    /// maxPoints) without holding all of it; null reads every point.
+    /// </param>
     /// <param name="cancellationToken">Cancels the query.</param>
     public async Task<IReadOnlyList<MetricPointRow>?> GetTimeseriesAsync(
         string marketId,
         TimeWindow window,
         TimeSpan bucket,
+        int? maxPoints,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(marketId);
@@ -84,6 +90,7 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
             command.Parameters.Add(DbReading.Parameter("bucket", NpgsqlDbType.Interval, bucket));
             command.Parameters.Add(DbReading.Timestamp("from", window.From));
             command.Parameters.Add(DbReading.Timestamp("to", window.To));
+            command.Parameters.Add(DbReading.Parameter("max_rows", NpgsqlDbType.Bigint, maxPoints + 1L));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             var metricOrdinals = reader.MetricOrdinals();
             while (await reader.ReadAsync(cancellationToken))

@@ -38,10 +38,16 @@ internal static class EventsApi
             return query.Problem();
         }
 
-        var rows = await markets.GetTimeseriesAsync(marketId, window, TimeSpan.FromMinutes(minutes), cancellationToken);
+        var rows = await markets.GetTimeseriesAsync(
+            marketId, window, TimeSpan.FromMinutes(minutes), QueryParameters.MaxTimeseriesPoints, cancellationToken);
         if (rows is null)
         {
             return TypedResults.NotFound();
+        }
+
+        if (rows.Count > QueryParameters.MaxTimeseriesPoints)
+        {
+            return query.TooManyPoints();
         }
 
         var points = new TimeseriesPoint[rows.Count];
