@@ -58,7 +58,7 @@ internal static class Durations
     /// </summary>
     public static Option<TimeSpan> CreateOption(string name, string description, TimeSpan defaultValue, TimeSpan min, TimeSpan max) => new(name)
     {
-        Description = $"{description} ({Format(min)} to {Format(max)}; 500ms, 60s, 5m, 1h, 1d or hh:mm:ss; default {Format(defaultValue)}).",
+        Description = $"{description} ({Format(min)} to {Format(max)}; 500ms, 60s, 5m, 1h, 1d or hh:mm:ss).",
         DefaultValueFactory = _ => defaultValue,
         CustomParser = result => Parse(result, name, min, max),
         HelpName = "duration",

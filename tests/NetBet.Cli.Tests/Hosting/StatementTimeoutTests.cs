@@ -15,8 +15,7 @@ public sealed class StatementTimeoutTests(CliDatabaseFixture fixture)
     [Fact]
     public async Task TryGetExitCode_ClientCommandTimeout_SaysTimedOut()
     {
-        var connectionString = new NpgsqlConnectionStringBuilder(await fixture.CreateBaseSchemaDatabaseAsync(Ct)) { CommandTimeout = 1 }.ConnectionString;
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var dataSource = NpgsqlDataSource.Create(WithOneSecondCommandTimeout(await fixture.CreateBaseSchemaDatabaseAsync(Ct)));
         await using var connection = await dataSource.OpenConnectionAsync(Ct);
 
         var error = await Assert.ThrowsAnyAsync<NpgsqlException>(() => connection.ExecuteAsync("select pg_sleep(30)"));
@@ -48,15 +47,12 @@ public sealed class StatementTimeoutTests(CliDatabaseFixture fixture)
     public async Task Run_AuditWaitingLongerThanTheCommandTimeout_StillFinishes()
     {
         var db = await fixture.CreateBaseSchemaDatabaseAsync(Ct);
-        var shortTimeout = new NpgsqlConnectionStringBuilder(db) { CommandTimeout = 1 }.ConnectionString;
         await using var dataSource = NpgsqlDataSource.Create(db);
-        await using var blocker = await dataSource.OpenConnectionAsync(Ct);
-        await using var transaction = await blocker.BeginTransactionAsync(Ct);
-        await blocker.ExecuteAsync("lock table market_book_snapshots, market_derived_metrics in access exclusive mode", transaction: transaction);
+        await using var blocker = await LockAsync(dataSource, "market_book_snapshots, market_derived_metrics");
 
-        using var audit = NetBetProcess.Start(shortTimeout, "audit");
+        using var audit = NetBetProcess.Start(WithOneSecondCommandTimeout(db), "audit");
         await WaitForALockWaitLongerThanAsync(dataSource, TimeSpan.FromSeconds(2));
-        await transaction.CommitAsync(Ct);
+        await blocker.Transaction.CommitAsync(Ct);
         var exitCode = await audit.WaitAsync(Ct);
 
         Assert.DoesNotContain("timed out", audit.Stderr, StringComparison.Ordinal);
@@ -68,17 +64,26 @@ public sealed class StatementTimeoutTests(CliDatabaseFixture fixture)
     public async Task Run_MigrateStatusPastTheCommandTimeout_ExitsThreeSayingTimedOut()
     {
         var db = await fixture.CreateBaseSchemaDatabaseAsync(Ct);
-        var shortTimeout = new NpgsqlConnectionStringBuilder(db) { CommandTimeout = 1 }.ConnectionString;
         await using var dataSource = NpgsqlDataSource.Create(db);
-        await using var blocker = await dataSource.OpenConnectionAsync(Ct);
-        await using var transaction = await blocker.BeginTransactionAsync(Ct);
-        await blocker.ExecuteAsync("lock table schema_migrations in access exclusive mode", transaction: transaction);
+        await using var blocker = await LockAsync(dataSource, "schema_migrations");
 
-        var (exitCode, _, stderr) = await NetBetProcess.RunAsync(shortTimeout, Ct, "migrate", "status");
+        var (exitCode, _, stderr) = await NetBetProcess.RunAsync(WithOneSecondCommandTimeout(db), Ct, "migrate", "status");
 
         Assert.Equal(ExitCodes.Unavailable, exitCode);
         Assert.Contains("timed out", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("connection failed", stderr, StringComparison.Ordinal);
+    }
+
+    private static string WithOneSecondCommandTimeout(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 1 }.ConnectionString;
+
+    // An open transaction holding ACCESS EXCLUSIVE on the tables: every statement touching them waits until it ends.
+    private static async Task<Blocker> LockAsync(NpgsqlDataSource dataSource, string tables)
+    {
+        var connection = await dataSource.OpenConnectionAsync(Ct);
+        var transaction = await connection.BeginTransactionAsync(Ct);
+        await connection.ExecuteAsync(new CommandDefinition($"lock table {tables} in access exclusive mode", transaction: transaction, cancellationToken: Ct));
+        return new Blocker(connection, transaction);
     }
 
     private static void AssertReportedAsTimeout(Exception error)
@@ -105,6 +110,15 @@ public sealed class StatementTimeoutTests(CliDatabaseFixture fixture)
             cancellationToken: Ct)))
         {
             await Task.Delay(50, Ct);
+        }
+    }
+
+    private sealed record Blocker(NpgsqlConnection Connection, NpgsqlTransaction Transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Transaction.DisposeAsync();
+            await Connection.DisposeAsync();
         }
     }
 }
