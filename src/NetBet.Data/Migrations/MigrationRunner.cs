@@ -37,9 +37,9 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
     // Local to the migration's transaction: the session's own setting is back once it commits or rolls back.
     private const string SetLockTimeoutSql = "select set_config('lock_timeout', @lockTimeout, true)";
 
-    private const string LockNotAvailable = "55P03";
+    private const string LockNotAvailable = PostgresErrorCodes.LockNotAvailable;
 
-    private const string DeadlockDetected = "40P01";
+    private const string DeadlockDetected = PostgresErrorCodes.DeadlockDetected;
 
     private readonly IReadOnlyList<Migration> _migrations = MigrationCatalog.All;
 
@@ -145,9 +145,21 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
     public string UnknownTargetMessage(string targetId) =>
         $"unknown migration id '{targetId}'; valid ids: {string.Join(", ", _migrations.Select(m => m.Id))}";
 
+    /// <summary>
+    /// The pending migrations whose id sorts before the newest applied one: <see cref="MigrateAsync(string?, bool, MigrationOptions, Action{AppliedMigration}?, CancellationToken)"/>
+    /// applies them only with <see cref="MigrationOptions.AllowOutOfOrder"/>.
+    /// </summary>
+    public static IReadOnlySet<string> OutOfOrder(IReadOnlyList<MigrationStatus> status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var newestApplied = status.Where(s => s.IsApplied).Select(s => s.Migration.Id).Max(StringComparer.Ordinal);
+        return newestApplied is null
+            ? new HashSet<string>(StringComparer.Ordinal)
+            : status.Where(s => !s.IsApplied && string.CompareOrdinal(s.Migration.Id, newestApplied) < 0).Select(s => s.Migration.Id).ToHashSet(StringComparer.Ordinal);
+    }
+
     private static List<Migration> Plan(IReadOnlyList<MigrationStatus> status, string? targetId, bool allowOutOfOrder)
     {
-        var newestApplied = status.Where(s => s.IsApplied).Select(s => s.Migration.Id).Max(StringComparer.Ordinal);
         var plan = new List<Migration>();
         foreach (var entry in status)
         {
@@ -162,9 +174,11 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
             }
         }
 
-        var outOfOrder = plan.Where(m => string.CompareOrdinal(m.Id, newestApplied) < 0).Select(m => m.Id).ToList();
+        var outOfOrderIds = OutOfOrder(status);
+        var outOfOrder = plan.Where(m => outOfOrderIds.Contains(m.Id)).Select(m => m.Id).ToList();
         if (outOfOrder.Count > 0 && !allowOutOfOrder)
         {
+            var newestApplied = status.Last(s => s.IsApplied).Migration.Id;
             throw new MigrationException(
                 $"pending migration(s) {string.Join(", ", outOfOrder)} sort before {newestApplied}, the newest applied one (out of order; " +
                 "probably merged after the database moved on, and written against an older schema); nothing was applied. " +
