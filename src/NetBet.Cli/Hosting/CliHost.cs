@@ -63,11 +63,17 @@ internal static class CliHost
     /// database accepts a connection, and builds the services: logging, <see cref="TimeProvider"/>,
     /// <c>AddNetBetData</c>, then <paramref name="configure"/>.
     /// </summary>
+    /// <param name="maintenance">
+    /// For long maintenance statements (audit, backfill, spot-check): no client-side command timeout, whatever
+    /// <c>NETBET_DB</c> says, since a full-table pass may take minutes; Ctrl-C still cancels, and a server-side
+    /// <c>statement_timeout</c> still applies (and is reported as a timeout).
+    /// </param>
     /// <exception cref="DatabaseUnavailableException">The database cannot be reached (one line, no password).</exception>
     public static async Task<ServiceProvider> BuildServicesAsync(
         ParseResult parseResult,
         CancellationToken cancellationToken,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? configure = null,
+        bool maintenance = false)
     {
         var level = GetLogLevel(parseResult);
         string connectionString;
@@ -75,6 +81,11 @@ internal static class CliHost
         {
             await AnnounceClusterStartAsync(level, cancellationToken);
             connectionString = await NetBetDatabase.ResolveConnectionStringAsync(bootstrap.CreateLogger("NetBet.Cli.Database"), cancellationToken);
+        }
+
+        if (maintenance)
+        {
+            connectionString = WithoutCommandTimeout(connectionString);
         }
 
         var services = new ServiceCollection();
@@ -110,6 +121,7 @@ internal static class CliHost
         (string Message, int Code)? handled = exception switch
         {
             DatabaseUnavailableException e => (e.Message, ExitCodes.Unavailable),
+            _ when DescribeTimeout(exception) is { } timeout => (timeout, ExitCodes.Unavailable),
             NpgsqlException e when e is not PostgresException => ($"database connection failed: {OneLine(e.Message)}", ExitCodes.Unavailable),
             SchemaNotReadyException e => (e.Message, ExitCodes.Failed),
             MigrationException e => (e.Message, ExitCodes.Failed),
@@ -152,6 +164,26 @@ internal static class CliHost
         option.AcceptOnlyFromAmong(VerbosityLevels);
         return option;
     }
+
+    /// <summary>No client-side timeout for maintenance statements (0 = wait for the server; cancellation still works).</summary>
+    internal static string WithoutCommandTimeout(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 }.ConnectionString;
+
+    /// <summary>
+    /// The message for a statement that ran out of time (the client's command timeout, or the server's
+    /// statement_timeout or lock_timeout), or null for any other failure: a timeout is not a lost connection.
+    /// </summary>
+    internal static string? DescribeTimeout(Exception exception) => exception switch
+    {
+        NpgsqlException { InnerException: TimeoutException } =>
+            "database statement timed out: no answer within the command timeout ('Command Timeout' in NETBET_DB, 30 s unless set); " +
+            "the statement was cancelled and its transaction rolled back",
+        PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } e when e.MessageText.Contains("statement timeout", StringComparison.Ordinal) =>
+            $"database statement timed out: the server's statement_timeout cancelled it ({e.MessageText}); its transaction was rolled back",
+        PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } e =>
+            $"database statement timed out waiting for a lock ({e.MessageText}); its transaction was rolled back",
+        _ => null,
+    };
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 }

@@ -52,13 +52,8 @@ internal sealed class PollCommand : Command
         SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
     }
 
-    public Option<TimeSpan> Interval { get; } = new("--interval")
-    {
-        Description = "Time between tick starts: 60s, 5m, 500ms, 1h or hh:mm:ss.",
-        DefaultValueFactory = _ => TimeSpan.FromSeconds(60),
-        CustomParser = ParseDuration,
-        HelpName = "duration",
-    };
+    public Option<TimeSpan> Interval { get; } = Durations.CreateOption(
+        "--interval", "Time between tick starts", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
 
     public Option<double> WindowHours { get; } = new("--window-hours")
     {
@@ -80,38 +75,6 @@ internal sealed class PollCommand : Command
         HelpName = "url",
         CustomParser = ParseEndpoint,
     };
-
-    /// <summary>Parses <c>500ms</c>, <c>60s</c>, <c>5m</c>, <c>1h</c> or a <see cref="TimeSpan"/> such as <c>00:01:00</c>.</summary>
-    internal static bool TryParseDuration(string text, out TimeSpan duration)
-    {
-        duration = default;
-        text = text.Trim();
-        (string Suffix, Func<double, TimeSpan> Make)[] units =
-            [("ms", TimeSpan.FromMilliseconds), ("s", TimeSpan.FromSeconds), ("m", TimeSpan.FromMinutes), ("h", TimeSpan.FromHours)];
-        foreach (var (suffix, make) in units)
-        {
-            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
-                && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            {
-                duration = make(value);
-                return duration > TimeSpan.Zero;
-            }
-        }
-
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration) && duration > TimeSpan.Zero;
-    }
-
-    private static TimeSpan ParseDuration(ArgumentResult result)
-    {
-        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        if (TryParseDuration(text, out var duration))
-        {
-            return duration;
-        }
-
-        result.AddError($"--interval: '{text}' is not a positive duration such as 60s, 5m or 500ms");
-        return default;
-    }
 
     private static Uri? ParseEndpoint(ArgumentResult result)
     {
