@@ -89,8 +89,20 @@ internal static class CliHost
     /// <c>AddNetBetData</c>, then <paramref name="configure"/>.
     /// </summary>
     /// <exception cref="DatabaseUnavailableException">The database cannot be reached (one line, no password).</exception>
+    public static Task<ServiceProvider> BuildServicesAsync(
+        ParseResult parseResult,
+        CancellationToken cancellationToken,
+        Action<IServiceCollection>? configure = null) =>
+        BuildServicesAsync(parseResult, requireConnection: true, cancellationToken, configure);
+
+    /// <summary>
+    /// As <see cref="BuildServicesAsync(ParseResult, CancellationToken, Action{IServiceCollection}?)"/>; with
+    /// <paramref name="requireConnection"/> false an unreachable database is one warning line on stderr instead of
+    /// an exception (a command that can wait for it, such as a poller with a spool).
+    /// </summary>
     public static async Task<ServiceProvider> BuildServicesAsync(
         ParseResult parseResult,
+        bool requireConnection,
         CancellationToken cancellationToken,
         Action<IServiceCollection>? configure = null)
     {
@@ -111,6 +123,11 @@ internal static class CliHost
         try
         {
             await using var connection = await provider.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
+            return provider;
+        }
+        catch (NpgsqlException e) when (!requireConnection)
+        {
+            await Console.Error.WriteLineAsync($"netbet: warning: cannot connect to the database {NetBetDatabase.Describe(connectionString)} yet: {OneLine(e.Message)}");
             return provider;
         }
         catch (NpgsqlException e)

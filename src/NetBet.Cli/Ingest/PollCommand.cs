@@ -8,6 +8,7 @@ using NetBet.Data.Snapshots;
 using NetBet.Data.State;
 using NetBet.Ingest.Betfair;
 using NetBet.Ingest.Polling;
+using NetBet.Ingest.Spool;
 
 namespace NetBet.Cli.Ingest;
 
@@ -23,6 +24,12 @@ internal sealed class PollCommand : Command
             With --endpoint and no credentials set, placeholder ones are used (for 'netbet exchange simulate').
             Ticks never overlap; a failed tick is logged and the next one runs; SIGINT/SIGTERM finish the current
             tick, then exit 0. --once runs one tick: exit 0 when it stored snapshots, 1 otherwise.
+            No fetched book is lost: each tick's books are written to a local spool (--spool, fsync'd) before the
+            database transaction and removed after the commit; every tick, and every start, first replays what the
+            spool holds (the database down, a crash). A listMarketBook request failing after its retries loses only
+            its own markets. Betfair refusing the credentials (INVALID_USERNAME_OR_PASSWORD, ACCOUNT_NOW_LOCKED, ...)
+            stops at once with exit 4; failed logins otherwise back off up to 10 minutes. Credentials are sent only
+            to https:// endpoints or loopback http:// ones (else exit 2).
 
             Examples:
               ./netbet ingest poll --interval 60s --window-hours 24 -v normal
@@ -34,6 +41,9 @@ internal sealed class PollCommand : Command
         Options.Add(MaxMarkets);
         Options.Add(Once);
         Options.Add(Endpoint);
+        Options.Add(Spool);
+        Options.Add(SpoolMaxBytes);
+        CliHost.AddCheck(SpoolMaxBytes, bytes => bytes >= 1 ? null : "must be at least 1");
         CliHost.AddCheck(WindowHours, PollerOptions.CheckWindowHours);
         CliHost.AddCheck(MaxMarkets, PollerOptions.CheckMaxMarkets);
         SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
@@ -66,6 +76,22 @@ internal sealed class PollCommand : Command
         Description = "Base URL of an API-NG lookalike serving /api/... and /exchange/betting/rest/v1.0/... (default: Betfair).",
         HelpName = "url",
         CustomParser = ParseEndpoint,
+    };
+
+    public Option<string?> Spool { get; } = CreateSpoolOption();
+
+    public Option<long> SpoolMaxBytes { get; } = new("--spool-max-bytes")
+    {
+        Description = "Most bytes the spool may hold; when full it says so on every tick and spools nothing more (default 1 GiB).",
+        DefaultValueFactory = _ => SnapshotSpool.DefaultMaxBytes,
+        HelpName = "bytes",
+    };
+
+    /// <summary><c>--spool DIR</c>, shared with <c>netbet status</c>, which shows the backlog.</summary>
+    internal static Option<string?> CreateSpoolOption() => new("--spool")
+    {
+        Description = "Directory of the poller's spool of not-yet-stored ticks (default: $NETBET_HOME/spool).",
+        HelpName = "dir",
     };
 
     /// <summary>Parses <c>500ms</c>, <c>60s</c>, <c>5m</c>, <c>1h</c> or a <see cref="TimeSpan"/> such as <c>00:01:00</c>.</summary>
@@ -120,11 +146,26 @@ internal sealed class PollCommand : Command
             betfair.UseEndpoint(endpoint).UsePlaceholderCredentialsIfUnset();
         }
 
-        if (betfair.CredentialProblem() is { } missing)
+        if ((betfair.CredentialProblem() ?? betfair.EndpointProblem()) is { } problem)
         {
-            await Console.Error.WriteLineAsync($"netbet ingest poll: {missing}");
+            await Console.Error.WriteLineAsync($"netbet ingest poll: {problem}");
             return ExitCodes.InvalidInput;
         }
+
+        using var loggers = CliHost.CreateLoggerFactory(parseResult);
+        SnapshotSpool spool;
+        try
+        {
+            spool = SnapshotSpool.Open(parseResult.GetValue(Spool) ?? SnapshotSpool.DefaultDirectory(), parseResult.GetValue(SpoolMaxBytes),
+                loggers.CreateLogger<SnapshotSpool>());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"netbet ingest poll: --spool: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+
+        using var spoolLock = spool;
 
         var pollerOptions = new PollerOptions
         {
@@ -135,7 +176,8 @@ internal sealed class PollCommand : Command
         // SIGTERM (systemd, docker stop) and SIGINT both mean: finish the current tick, then exit.
         using var stop = CliHost.ListenForStop(cancellationToken);
 
-        await using var services = await CliHost.BuildServicesAsync(parseResult, stop.Token, s =>
+        // The database may be down at start: the ticks wait in the spool until it is back.
+        await using var services = await CliHost.BuildServicesAsync(parseResult, requireConnection: false, stop.Token, s =>
         {
             s.AddSingleton(sp => new BetfairClient(betfair, sp.GetRequiredService<ILogger<BetfairClient>>()));
             s.AddSingleton(sp => new MarketPoller(
@@ -144,7 +186,8 @@ internal sealed class PollCommand : Command
                 sp.GetRequiredService<ServiceState>(),
                 sp.GetRequiredService<TimeProvider>(),
                 pollerOptions,
-                sp.GetRequiredService<ILogger<MarketPoller>>()));
+                sp.GetRequiredService<ILogger<MarketPoller>>(),
+                spool));
         });
         var poller = services.GetRequiredService<MarketPoller>();
         var client = services.GetRequiredService<BetfairClient>();
@@ -157,6 +200,12 @@ internal sealed class PollCommand : Command
 
             await poller.RunAsync(parseResult.GetValue(Interval), stop.Token);
             return ExitCodes.Success;
+        }
+        catch (BetfairApiException e) when (e.IsCredentialsRefused)
+        {
+            await Console.Error.WriteLineAsync(
+                $"netbet ingest poll: Betfair refused the credentials ({e.ErrorCode}): {e.Message}; stopped without trying again (fix NETBET_BETFAIR_* and start again)");
+            return ExitCodes.CredentialsRefused;
         }
         finally
         {
@@ -181,6 +230,16 @@ internal sealed class PollCommand : Command
         var skipped = summary.Skipped.Count == 0 ? "none" : string.Join(", ", summary.Skipped.Select(s => $"{s.Key}: {s.Value}"));
         await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Poll tick {summary.At:O}: {summary.MarketsPolled} markets polled, {summary.SnapshotsInserted} snapshots stored, {summary.Duplicates} duplicates, {summary.DerivedRows} derived rows; skipped: {skipped}"));
+        if (summary.FailedMarkets.Count > 0)
+        {
+            await Console.Error.WriteLineAsync($"netbet ingest poll: listMarketBook failed after retries for {summary.FailedMarkets.Count} markets: {string.Join(", ", summary.FailedMarkets)}");
+        }
+
+        if (summary.Spooled)
+        {
+            await Console.Error.WriteLineAsync("netbet ingest poll: the database could not take the tick; it is kept in the spool for the next run");
+        }
+
         return summary.SnapshotsInserted > 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 }

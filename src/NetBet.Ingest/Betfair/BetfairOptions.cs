@@ -127,6 +127,24 @@ public sealed class BetfairOptions
         return null;
     }
 
+    /// <summary>
+    /// Why the credentials must not be sent to these endpoints, or null: only <c>https://</c> endpoints, or
+    /// <c>http://</c> on a loopback address (a local simulator), ever see them.
+    /// </summary>
+    public string? EndpointProblem()
+    {
+        foreach (var url in new[] { IdentityUrl, CertificateIdentityUrl, BettingUrl })
+        {
+            if (url.Scheme != Uri.UriSchemeHttps && !(url.Scheme == Uri.UriSchemeHttp && url.IsLoopback))
+            {
+                return $"refusing to send Betfair credentials to {url.GetLeftPart(UriPartial.Authority)}: " +
+                    "only https:// endpoints, or http:// on a loopback address (127.0.0.1, ::1, localhost)";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Endpoints and which credentials are present; never the credentials themselves.</summary>
     public override string ToString() =>
         $"BetfairOptions {{ IdentityUrl = {IdentityUrl}, BettingUrl = {BettingUrl}, AppKey = {Mask(AppKey)}, " +

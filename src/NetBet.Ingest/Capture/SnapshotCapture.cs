@@ -53,6 +53,30 @@ public sealed class SnapshotCapture
         return new DateTimeOffset(utc.Ticks - (utc.Ticks % 10), TimeSpan.Zero);
     }
 
+    /// <summary>
+    /// <paramref name="snapshot"/> with the derived row computed again from its own raw payload (a spooled snapshot
+    /// being replayed): the same bytes and the same engine give the row the capture computed. No row when the
+    /// payload is missing, unreadable or skipped by the engine.
+    /// </summary>
+    public static SnapshotRecord WithDerivedRow(SnapshotRecord snapshot, RunnerRoles roles)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(roles);
+        if (snapshot.RawPayload is not { } raw)
+        {
+            return snapshot with { Derived = null };
+        }
+
+        try
+        {
+            return snapshot with { Derived = MetricEngine.Compute(MarketBookReader.Read(Encoding.UTF8.GetBytes(raw)), roles).Row };
+        }
+        catch (MarketBookFormatException)
+        {
+            return snapshot with { Derived = null };
+        }
+    }
+
     /// <summary>Counts a market or book the caller did not pass to <see cref="Capture"/>, under <paramref name="reason"/>.</summary>
     public void Skip(string reason, int count = 1)
     {

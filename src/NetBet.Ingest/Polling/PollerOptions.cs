@@ -24,6 +24,12 @@ public sealed class PollerOptions
     /// <summary>How often the session is extended with keepAlive, on the poller's clock.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromMinutes(20);
 
+    /// <summary>Wait after the first failed login (network trouble, Betfair busy); doubles with each failure.</summary>
+    public TimeSpan LoginBackoffBase { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Longest wait between failed logins.</summary>
+    public TimeSpan LoginBackoffMax { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// After a stop request, how long the running tick may still take before it is cancelled too (its batch is one
     /// transaction, so a cancelled tick writes nothing).
@@ -46,6 +52,8 @@ public sealed class PollerOptions
         Check(nameof(LookBack), LookBack >= TimeSpan.Zero ? null : "must not be negative");
         Check(nameof(KeepAliveInterval), KeepAliveInterval > TimeSpan.Zero ? null : "must be positive");
         Check(nameof(ShutdownGrace), ShutdownGrace >= TimeSpan.Zero ? null : "must not be negative");
+        Check(nameof(LoginBackoffBase), LoginBackoffBase > TimeSpan.Zero ? null : "must be positive");
+        Check(nameof(LoginBackoffMax), LoginBackoffMax >= LoginBackoffBase ? null : "must not be below LoginBackoffBase");
         ArgumentException.ThrowIfNullOrWhiteSpace(CaptureVersion);
     }
 
