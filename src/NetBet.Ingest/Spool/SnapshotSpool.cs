@@ -128,6 +128,10 @@ public sealed partial class SnapshotSpool : IDisposable
             {
                 // Replayed and removed while we looked.
             }
+            catch (IOException)
+            {
+                // Being appended right now (the writer holds it exclusively until it is complete).
+            }
         }
 
         var torn = System.IO.Directory.EnumerateFiles(directory, "*" + TornExtension).Count() + unreadable;
