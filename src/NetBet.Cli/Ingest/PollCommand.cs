@@ -153,19 +153,11 @@ internal sealed class PollCommand : Command
         }
 
         using var loggers = CliHost.CreateLoggerFactory(parseResult);
-        SnapshotSpool spool;
-        try
+        using var spool = await OpenSpoolAsync(parseResult, loggers);
+        if (spool is null)
         {
-            spool = SnapshotSpool.Open(parseResult.GetValue(Spool) ?? SnapshotSpool.DefaultDirectory(), parseResult.GetValue(SpoolMaxBytes),
-                loggers.CreateLogger<SnapshotSpool>());
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            await Console.Error.WriteLineAsync($"netbet ingest poll: --spool: {e.Message}");
             return ExitCodes.InvalidInput;
         }
-
-        using var spoolLock = spool;
 
         var pollerOptions = new PollerOptions
         {
@@ -211,6 +203,20 @@ internal sealed class PollCommand : Command
         {
             using var logoutTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await client.LogoutAsync(logoutTimeout.Token);
+        }
+    }
+
+    private async Task<SnapshotSpool?> OpenSpoolAsync(ParseResult parseResult, ILoggerFactory loggers)
+    {
+        try
+        {
+            return SnapshotSpool.Open(parseResult.GetValue(Spool) ?? SnapshotSpool.DefaultDirectory(), parseResult.GetValue(SpoolMaxBytes),
+                loggers.CreateLogger<SnapshotSpool>());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"netbet ingest poll: --spool: {e.Message}");
+            return null;
         }
     }
 

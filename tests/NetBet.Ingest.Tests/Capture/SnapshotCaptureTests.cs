@@ -13,7 +13,8 @@ public sealed class SnapshotCaptureTests
     private static readonly RunnerRoles Roles = new(101, 102, 58805);
     private static readonly DateTimeOffset At = new(2026, 11, 28, 13, 0, 0, TimeSpan.Zero);
 
-    private static string Book(string marketId) => $$$"""
+    /// <summary>A readable MATCH_ODDS book of selections 101 (home), 102 (away) and 58805 (draw).</summary>
+    internal static string Book(string marketId) => $$$"""
         {"marketId":"{{{marketId}}}","status":"OPEN","inplay":false,"totalMatched":1234.5,"runners":[
         {"selectionId":101,"status":"ACTIVE","ex":{"availableToBack":[{"price":2.0,"size":10}],"availableToLay":[{"price":2.02,"size":12}]}},
         {"selectionId":102,"status":"ACTIVE","ex":{"availableToBack":[{"price":4.0,"size":5}],"availableToLay":[{"price":4.1,"size":6}]}},

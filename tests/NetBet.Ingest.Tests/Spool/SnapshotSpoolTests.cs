@@ -6,6 +6,7 @@ using NetBet.Data.Snapshots;
 using NetBet.Ingest.Capture;
 using NetBet.Ingest.Spool;
 using NetBet.Ingest.Tests.Betfair;
+using NetBet.Ingest.Tests.Capture;
 using Npgsql;
 
 namespace NetBet.Ingest.Tests.Spool;
@@ -51,7 +52,7 @@ public sealed class SnapshotSpoolTests(DatabaseFixture database) : IDisposable
         Assert.Equal(0, SnapshotSpool.ReadBacklog(_directory).Batches);
         Assert.Equal(4L, await store.ScalarAsync("select count(*) from market_derived_metrics"));
         Assert.Equal(2L, await store.ScalarAsync("select count(*) from market_event_metadata where home_selection_id = 101"));
-        var expected = MetricEngine.Compute(MarketBookReader.Read(Encoding.UTF8.GetBytes(Book("1.1"))), Roles).Row!;
+        var expected = MetricEngine.Compute(MarketBookReader.Read(Encoding.UTF8.GetBytes(SnapshotCaptureTests.Book("1.1"))), Roles).Row!;
         Assert.Equal(expected["home_risk"], await store.DoubleAsync("select d.home_risk from market_derived_metrics d join market_book_snapshots s using (snapshot_id) where s.market_id = '1.1' limit 1"));
     }
 
@@ -152,18 +153,11 @@ public sealed class SnapshotSpoolTests(DatabaseFixture database) : IDisposable
 
     private SnapshotSpool Open() => SnapshotSpool.Open(_directory, SnapshotSpool.DefaultMaxBytes, _logs.Factory.CreateLogger<SnapshotSpool>());
 
-    private static string Book(string marketId) => $$$"""
-        {"marketId":"{{{marketId}}}","status":"OPEN","inplay":false,"totalMatched":1234.5,"runners":[
-        {"selectionId":101,"status":"ACTIVE","ex":{"availableToBack":[{"price":2.0,"size":10}],"availableToLay":[{"price":2.02,"size":12}]}},
-        {"selectionId":102,"status":"ACTIVE","ex":{"availableToBack":[{"price":4.0,"size":5}],"availableToLay":[{"price":4.1,"size":6}]}},
-        {"selectionId":58805,"status":"ACTIVE","ex":{"availableToBack":[{"price":3.5,"size":7}],"availableToLay":[{"price":3.6,"size":8}]}}]}
-        """;
-
     private static SnapshotBatch Batch(DateTimeOffset at, params string[] marketIds)
     {
         var capture = new SnapshotCapture(SnapshotSources.RestListMarketBook, "v1");
         var metadata = marketIds.Select(id => new MarketMetadata(id) { MarketName = "Match Odds", SeenAt = at }.WithRoles(Roles)).ToList();
-        var snapshots = marketIds.Select(id => capture.Capture(id, Encoding.UTF8.GetBytes(Book(id)), Roles, at).Snapshot!).ToList();
+        var snapshots = marketIds.Select(id => capture.Capture(id, Encoding.UTF8.GetBytes(SnapshotCaptureTests.Book(id)), Roles, at).Snapshot!).ToList();
         return new SnapshotBatch(metadata, snapshots);
     }
 
