@@ -192,6 +192,12 @@ public sealed partial class MarketPoller
             Log.ReplayFailed(_logger, e.GetType().Name, e.Message);
             return false;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The spool itself is unreadable: say so, and let this tick go straight to the database.
+            Log.SpoolUnreadable(_logger, e.Message);
+            return true;
+        }
     }
 
     /// <summary>
@@ -343,6 +349,9 @@ public sealed partial class MarketPoller
 
         [LoggerMessage(5310, LogLevel.Warning, "Spool replay stopped, the database is unavailable ({ExceptionType}): {Message}; the backlog stays in the spool")]
         public static partial void ReplayFailed(ILogger logger, string exceptionType, string message);
+
+        [LoggerMessage(5312, LogLevel.Error, "The spool cannot be read, its backlog is not replayed: {Message}")]
+        public static partial void SpoolUnreadable(ILogger logger, string message);
 
         [LoggerMessage(5311, LogLevel.Warning, "Betfair login failed ({Failures} in a row): {Message}; next attempt in {DelaySeconds} s at the earliest")]
         public static partial void LoginBackoff(ILogger logger, int failures, double delaySeconds, string message);

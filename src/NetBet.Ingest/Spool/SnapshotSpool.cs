@@ -53,9 +53,9 @@ public sealed partial class SnapshotSpool : IDisposable
         MaxBytes = maxBytes;
         _logger = logger;
         _lock = lockFile;
-        var pending = PendingFiles(directory);
-        _bytes = pending.Sum(f => f.Length);
-        _nextSequence = pending.Count == 0 ? 1 : SequenceOf(pending[^1].FullName) + 1;
+        _bytes = PendingFiles(directory).Sum(f => f.Length);
+        // After every name in use, set-aside files included, so a new batch never takes an old one's number.
+        _nextSequence = new DirectoryInfo(directory).EnumerateFiles().Select(f => SequenceOf(f.FullName)).DefaultIfEmpty(0).Max() + 1;
     }
 
     private static ReadOnlySpan<byte> Magic => "NBSPOOL1"u8;
@@ -175,7 +175,7 @@ public sealed partial class SnapshotSpool : IDisposable
 
             SyncDirectory(Directory);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(path);
             Log.AppendFailed(_logger, Directory, batch.Snapshots.Count, e.Message);
@@ -199,7 +199,7 @@ public sealed partial class SnapshotSpool : IDisposable
     /// <summary>
     /// Writes every pending batch, oldest first, with <paramref name="write"/>, removing each once written. Torn
     /// batches are set aside with a warning. A batch the database rejects as bad data (a PostgreSQL data or
-    /// integrity error) is set aside as <c>.rejected</c> with an error log, so it cannot block the ones behind it.
+    /// integrity error, or snapshots of markets without metadata) is set aside as <c>.rejected</c> with an error log, so it cannot block the ones behind it.
     /// Any other failure of <paramref name="write"/> (the database is down) stops the replay and is thrown; what
     /// was written before it stays written and removed.
     /// </summary>
@@ -224,7 +224,7 @@ public sealed partial class SnapshotSpool : IDisposable
             {
                 result = await write(batch, cancellationToken);
             }
-            catch (Npgsql.PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal))
+            catch (Exception e) when (IsRejection(e))
             {
                 Log.Rejected(_logger, file.FullName, batch.Snapshots.Count, e.Message);
                 SetAside(file.FullName, RejectedExtension, bytes.Length);
@@ -245,6 +245,11 @@ public sealed partial class SnapshotSpool : IDisposable
 
         return replay;
     }
+
+    // Failures a later replay cannot fix: bad data, or snapshots of markets nobody described.
+    private static bool IsRejection(Exception e) =>
+        e is MissingMarketMetadataException
+        || (e is Npgsql.PostgresException p && (p.SqlState.StartsWith("22", StringComparison.Ordinal) || p.SqlState.StartsWith("23", StringComparison.Ordinal)));
 
     /// <summary>Releases the spool's lock; pending batches stay for the next run.</summary>
     public void Dispose() => _lock.Dispose();
