@@ -15,6 +15,9 @@ internal static class ExitCodes
     /// <summary>The database or another required service could not be reached, or a statement timed out.</summary>
     public const int Unavailable = 3;
 
+    /// <summary>Betfair refused the credentials or the application key for good; retrying would risk locking the account.</summary>
+    public const int CredentialsRefused = 4;
+
     /// <summary>An unexpected error (a bug): the exception was written to stderr.</summary>
     public const int Unexpected = 70;
 
