@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetBet.Core.Metrics;
 using NetBet.Data.Queries;
@@ -79,26 +81,33 @@ internal sealed record LeagueEvent(LeagueEventRow Row)
 
 /// <summary>
 /// The five query parameters both league routes take, bound as text so that <see cref="QueryParameters"/> can name
-/// each bad one.
+/// each bad one, with the clock their default window is relative to.
 /// </summary>
 internal readonly record struct MarketListParameters(
     [FromQuery(Name = "from")] string? From,
     [FromQuery(Name = "to")] string? To,
     [FromQuery(Name = "include_in_play")] string? IncludeInPlay,
     [FromQuery(Name = "limit")] string? Limit,
-    [FromQuery(Name = "offset")] string? Offset)
+    [FromQuery(Name = "offset")] string? Offset,
+    [FromServices] TimeProvider Clock)
 {
     private const int DefaultLimit = 100;
 
     /// <summary>
-    /// The parsed values; a bad one is recorded in <paramref name="query"/> (check <see cref="QueryParameters.IsValid"/>).
-    /// The window is on market start time, default yesterday to seven days ahead (UTC).
+    /// The parsed values, or a ValidationProblem naming every bad parameter. The window is on market start time,
+    /// default yesterday to seven days ahead (UTC).
     /// </summary>
-    public MarketList Parse(QueryParameters query, TimeProvider clock) => new(
-        query.MarketStartWindow(From, To, clock),
-        query.Bool("include_in_play", IncludeInPlay, true),
-        query.Int("limit", Limit, DefaultLimit, 1, QueryParameters.MaxLimit),
-        query.Int("offset", Offset, 0, 0, int.MaxValue));
+    public bool TryParse(out MarketList list, [NotNullWhen(false)] out ValidationProblem? problem)
+    {
+        var query = new QueryParameters();
+        list = new MarketList(
+            query.MarketStartWindow(From, To, Clock),
+            query.Bool("include_in_play", IncludeInPlay, true),
+            query.Int("limit", Limit, DefaultLimit, 1, QueryParameters.MaxLimit),
+            query.Int("offset", Offset, 0, 0, int.MaxValue));
+        problem = query.IsValid ? null : query.Problem();
+        return problem is null;
+    }
 }
 
 /// <summary>The parsed <see cref="MarketListParameters"/>; both window bounds are set.</summary>

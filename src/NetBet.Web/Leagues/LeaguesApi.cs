@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetBet.Data.Queries;
-using NetBet.Web.Http;
 
 namespace NetBet.Web.Leagues;
 
@@ -21,14 +20,11 @@ internal static class LeaguesApi
         [AsParameters] MarketListParameters parameters,
         [FromQuery(Name = "q")] string? q,
         LeagueQueries leagues,
-        TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var query = new QueryParameters();
-        var list = parameters.Parse(query, clock);
-        if (!query.IsValid)
+        if (!parameters.TryParse(out var list, out var problem))
         {
-            return query.Problem();
+            return problem;
         }
 
         var page = await leagues.ListLeaguesAsync(list.Window, q?.Trim(), list.IncludeInPlay, list.Limit, list.Offset, cancellationToken);
@@ -40,14 +36,11 @@ internal static class LeaguesApi
         [FromRoute(Name = "league")] string league,
         [AsParameters] MarketListParameters parameters,
         LeagueQueries leagues,
-        TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var query = new QueryParameters();
-        var list = parameters.Parse(query, clock);
-        if (!query.IsValid)
+        if (!parameters.TryParse(out var list, out var problem))
         {
-            return query.Problem();
+            return problem;
         }
 
         var page = await leagues.ListEventsAsync(league, list.Window, list.IncludeInPlay, list.Limit, list.Offset, cancellationToken);
