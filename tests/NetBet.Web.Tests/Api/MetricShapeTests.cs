@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using NetBet.Core.Metrics;
 
 namespace NetBet.Web.Tests.Api;
@@ -7,7 +8,7 @@ namespace NetBet.Web.Tests.Api;
 /// The JSON field names clients already use stay as they are (fields may be added, none renamed), and the
 /// per-outcome values the API computes are Core's formulas over the stored columns it serves beside them.
 /// </summary>
-public sealed class MetricShapeTests(WebFixture web)
+public sealed partial class MetricShapeTests(WebFixture web)
 {
     private static readonly string[] Outcomes = ["home", "away", "draw"];
 
@@ -172,5 +173,23 @@ public sealed class MetricShapeTests(WebFixture web)
         Assert.Superset(new HashSet<string>(MetaFields), Names(meta));
         Assert.Superset(new HashSet<string>(["from", "to", "total", "limit", "offset", "leagues"]), Names(leagues));
         Assert.All(leagues.GetProperty("leagues").EnumerateArray(), l => Assert.Superset(new HashSet<string>(LeagueFields), Names(l)));
+    }
+
+    [GeneratedRegex(@"\{ key: '(?<key>[a-z0-9_]+)'")]
+    private static partial Regex ColumnKey();
+
+    [Fact]
+    public async Task UiColumnTable_EveryKey_IsAServedOutcomeField()
+    {
+        using var client = web.CreateClient();
+        var script = await client.GetStringAsync(new Uri("/js/columns.js", UriKind.Relative), TestContext.Current.CancellationToken);
+        var list = await client.GetJsonAsync($"/api/leagues/{SeedData.EplId}/events");
+        var served = Names(list.GetProperty("events")[0].GetProperty("home"));
+
+        var keys = ColumnKey().Matches(script).Select(m => m.Groups["key"].Value).ToArray();
+
+        Assert.NotEmpty(keys);
+        Assert.All(keys, key => Assert.Contains(key, served));
+        Assert.Contains("size_impedance_l1", keys);
     }
 }
