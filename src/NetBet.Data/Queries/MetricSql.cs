@@ -15,6 +15,13 @@ internal static class MetricSql
         $"array[{string.Join(", ", MetricColumns.Names.Select(name => $"coalesce(d.{name}, 'NaN')"))}]";
 
     /// <summary>
+    /// The metric columns of <c>market_derived_metrics</c> (alias <c>d</c>) one by one, in
+    /// <see cref="MetricColumns.Names"/> order, generated from that list: for the one hand-mapped read
+    /// (<c>MarketQueries.GetTimeseriesAsync</c>).
+    /// </summary>
+    public static readonly string Columns = string.Join(", ", MetricColumns.Names.Select(name => $"d.{name}"));
+
+    /// <summary>
     /// The league key of a <c>market_event_metadata</c> row (alias <c>m</c>): the competition id when present, else a
     /// slug of the competition name, else <c>unknown</c>. API routes carry this key, so it must stay stable.
     /// </summary>
