@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -57,6 +58,30 @@ internal static class CliHost
     /// <summary>A logger factory configured like the services' (for commands that need no database).</summary>
     public static ILoggerFactory CreateLoggerFactory(ParseResult parseResult) =>
         LoggerFactory.Create(logging => ConfigureLogging(logging, GetLogLevel(parseResult)));
+
+    /// <summary>
+    /// Validates <paramref name="option"/> with a check shared with the library that uses the value; the error
+    /// names the option: <c>--name problem</c>.
+    /// </summary>
+    public static void AddCheck<T>(Option<T> option, Func<T, string?> check)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        ArgumentNullException.ThrowIfNull(check);
+        option.Validators.Add(result =>
+        {
+            if (check(result.GetValueOrDefault<T>()) is { } problem)
+            {
+                result.AddError($"{option.Name} {problem}");
+            }
+        });
+    }
+
+    /// <summary>
+    /// Turns SIGINT (Ctrl-C) and SIGTERM (systemd, docker stop) into a cancellation of <see cref="StopSignals.Token"/>
+    /// instead of killing the process, so a long-running command finishes its current step and exits cleanly.
+    /// </summary>
+    /// <param name="cancellationToken">System.CommandLine's token, linked in.</param>
+    public static StopSignals ListenForStop(CancellationToken cancellationToken) => new(cancellationToken);
 
     /// <summary>
     /// Resolves the connection string (starting the private cluster when <c>NETBET_DB</c> is unset), checks that the
@@ -154,4 +179,35 @@ internal static class CliHost
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>The stop request of <see cref="ListenForStop"/>; dispose to restore the default signal handling.</summary>
+    internal sealed class StopSignals : IDisposable
+    {
+        private readonly CancellationTokenSource _stop;
+        private readonly PosixSignalRegistration _sigterm;
+        private readonly PosixSignalRegistration _sigint;
+
+        public StopSignals(CancellationToken cancellationToken)
+        {
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        }
+
+        /// <summary>Cancelled by SIGINT, SIGTERM or the command's own token.</summary>
+        public CancellationToken Token => _stop.Token;
+
+        public void Dispose()
+        {
+            _sigint.Dispose();
+            _sigterm.Dispose();
+            _stop.Dispose();
+        }
+
+        private void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            _stop.Cancel();
+        }
+    }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NetBet.Cli.Hosting;
@@ -35,20 +34,8 @@ internal sealed class PollCommand : Command
         Options.Add(MaxMarkets);
         Options.Add(Once);
         Options.Add(Endpoint);
-        WindowHours.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<double>() is <= 0 or > 24 * 14)
-            {
-                result.AddError("--window-hours must be above 0 and at most 336");
-            }
-        });
-        MaxMarkets.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-            {
-                result.AddError("--max-markets must be at least 1");
-            }
-        });
+        CliHost.AddCheck(WindowHours, PollerOptions.CheckWindowHours);
+        CliHost.AddCheck(MaxMarkets, PollerOptions.CheckMaxMarkets);
         SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
     }
 
@@ -130,15 +117,10 @@ internal sealed class PollCommand : Command
         var betfair = BetfairOptions.FromEnvironment();
         if (parseResult.GetValue(Endpoint) is { } endpoint)
         {
-            betfair.UseEndpoint(endpoint);
-            if (betfair.AppKey is null && betfair.Username is null && betfair.Password is null)
-            {
-                // A simulator accepts any credentials; real ones are never needed to try it out.
-                (betfair.AppKey, betfair.Username, betfair.Password) = ("netbet-simulator", "simulator", "simulator");
-            }
+            betfair.UseEndpoint(endpoint).UsePlaceholderCredentialsIfUnset();
         }
 
-        if (MissingCredentials(betfair) is { } missing)
+        if (betfair.CredentialProblem() is { } missing)
         {
             await Console.Error.WriteLineAsync($"netbet ingest poll: {missing}");
             return ExitCodes.InvalidInput;
@@ -151,15 +133,7 @@ internal sealed class PollCommand : Command
         };
 
         // SIGTERM (systemd, docker stop) and SIGINT both mean: finish the current tick, then exit.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
-
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var stop = CliHost.ListenForStop(cancellationToken);
 
         await using var services = await CliHost.BuildServicesAsync(parseResult, stop.Token, s =>
         {
@@ -208,44 +182,5 @@ internal sealed class PollCommand : Command
         await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Poll tick {summary.At:O}: {summary.MarketsPolled} markets polled, {summary.SnapshotsInserted} snapshots stored, {summary.Duplicates} duplicates, {summary.DerivedRows} derived rows; skipped: {skipped}"));
         return summary.SnapshotsInserted > 0 ? ExitCodes.Success : ExitCodes.Failed;
-    }
-
-    private static string? MissingCredentials(BetfairOptions options)
-    {
-        var missing = new List<string>();
-        if (options.AppKey is null)
-        {
-            missing.Add("NETBET_BETFAIR_APP_KEY");
-        }
-
-        if (options.Username is null)
-        {
-            missing.Add("NETBET_BETFAIR_USERNAME");
-        }
-
-        if (options.Password is null)
-        {
-            missing.Add("NETBET_BETFAIR_PASSWORD");
-        }
-
-        if (missing.Count > 0)
-        {
-            return $"Betfair credentials missing: set {string.Join(", ", missing)} (or pass --endpoint for a simulator)";
-        }
-
-        if ((options.CertificatePath is null) != (options.KeyPath is null))
-        {
-            return "certificate login needs both NETBET_BETFAIR_CERT and NETBET_BETFAIR_KEY";
-        }
-
-        foreach (var path in new[] { options.CertificatePath, options.KeyPath })
-        {
-            if (path is not null && !File.Exists(path))
-            {
-                return $"cannot read {path} (NETBET_BETFAIR_CERT / NETBET_BETFAIR_KEY)";
-            }
-        }
-
-        return null;
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using NetBet.Data.Queries;
 
 namespace NetBet.Ingest.Betfair;
 
@@ -124,21 +125,25 @@ public sealed partial class BetfairClient : IDisposable
     /// competition, start time, runners and description. Requests stay within the 200-point weight limit; more
     /// markets are fetched page by page, each page starting where the previous one ended.
     /// </summary>
-    /// <param name="window">The <c>marketStartTime</c> window.</param>
+    /// <param name="window">The <c>marketStartTime</c> window; both ends are required (Betfair treats both as inclusive).</param>
     /// <param name="maxMarkets">Most markets to return (1 to 1000 is typical).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<IReadOnlyList<MarketCatalogue>> ListMarketCatalogueAsync(
         TimeWindow window, int maxMarkets, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMarkets);
+        if (window is not { From: { } from, To: { } to })
+        {
+            throw new ArgumentException("listMarketCatalogue needs both ends of the marketStartTime window", nameof(window));
+        }
+
         var markets = new List<MarketCatalogue>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var from = window.From;
         while (markets.Count < maxMarkets)
         {
             // Full pages even near the end: markets repeated from the previous page take slots too.
             var pageSize = Math.Min(MaxMarketsPerCatalogueRequest, maxMarkets);
-            var body = CatalogueRequest(from, window.To, pageSize);
+            var body = CatalogueRequest(from, to, pageSize);
             var answer = await CallBettingAsync("listMarketCatalogue", body, cancellationToken);
             List<MarketCatalogue> page;
             try

@@ -53,11 +53,6 @@ public sealed record EventInfo(
 /// <param name="Json">The MarketBook object as UTF-8 JSON, verbatim.</param>
 public sealed record RawMarketBook(string? MarketId, ReadOnlyMemory<byte> Json);
 
-/// <summary>The <c>marketStartTime</c> window of a catalogue request.</summary>
-/// <param name="From">Earliest start, inclusive.</param>
-/// <param name="To">Latest start, inclusive.</param>
-public readonly record struct TimeWindow(DateTimeOffset From, DateTimeOffset To);
-
 [JsonSerializable(typeof(List<MarketCatalogue>))]
 [JsonSerializable(typeof(IdentityResponse))]
 [JsonSerializable(typeof(ApiFault))]

@@ -1,13 +1,12 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using NetBet.Core.Books;
-using NetBet.Core.Metrics;
 using NetBet.Core.Stream;
 using NetBet.Data.Snapshots;
+using NetBet.Ingest.Capture;
 using SharpCompress.Common;
 
 namespace NetBet.Ingest.Import;
@@ -33,7 +32,7 @@ public sealed partial class StreamImporter : IDisposable
     private readonly Dictionary<string, MarketMetadata> _batchMetadata = new(StringComparer.Ordinal);
     private readonly HashSet<string> _imported = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _skipped = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _noDerivedRow = [];
+    private readonly SnapshotCapture _capture;
     private readonly Stopwatch _clock = new();
     private int _files;
     private long _lines, _messages, _updates, _inserted, _duplicates, _derived, _errorCount;
@@ -49,6 +48,7 @@ public sealed partial class StreamImporter : IDisposable
         _progress = progress;
         _filter = new MarketFilter(options.AllMarkets);
         _jsonWriter = new Utf8JsonWriter(_json);
+        _capture = new SnapshotCapture(SnapshotSources.HistoricalStream, options.CaptureVersion);
     }
 
     public void Dispose() => _jsonWriter.Dispose();
@@ -229,7 +229,10 @@ public sealed partial class StreamImporter : IDisposable
             if (Decide(file, market).Roles is { } roles)
             {
                 file.Sampler.Taken(market, publishTime);
-                AddSnapshot(market, roles, publishTime);
+                if (AddSnapshot(market, roles, publishTime) is { } problem)
+                {
+                    ReportError(name, lineNumber, $"market {market.MarketId}: rendered book not stored: {problem}");
+                }
             }
         }
     }
@@ -247,60 +250,23 @@ public sealed partial class StreamImporter : IDisposable
         return decision;
     }
 
-    private void AddSnapshot(MarketState market, RunnerRoles roles, long publishTime)
+    /// <summary>Renders the market's book and captures it; returns why it was not stored, or null.</summary>
+    private string? AddSnapshot(MarketState market, RunnerRoles roles, long publishTime)
     {
         _json.ResetWrittenCount();
         _jsonWriter.Reset(_json);
         market.WriteMarketBook(_jsonWriter);
-        var payload = _json.WrittenSpan;
-
-        // The derived row comes from exactly the stored bytes, so a backfill re-reading raw_payload agrees.
-        var book = MarketBookReader.Read(payload);
-        var result = MetricEngine.Compute(book, roles);
-        if (result.Skip is { } skip)
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(publishTime);
+        var outcome = _capture.Capture(market.MarketId, _json.WrittenSpan, roles, at);
+        if (outcome.Snapshot is not { } snapshot)
         {
-            var reason = skip.Describe();
-            _noDerivedRow[reason] = _noDerivedRow.GetValueOrDefault(reason) + 1;
+            return outcome.Problem;
         }
 
-        var at = DateTimeOffset.FromUnixTimeMilliseconds(publishTime);
-        _batch.Add(new SnapshotRecord(market.MarketId, at)
-        {
-            RawPayload = Encoding.UTF8.GetString(payload),
-            TotalMatched = book.TotalMatched,
-            Inplay = book.Inplay,
-            Status = book.Status,
-            DepthLimit = null, // full depth (or every level the file had)
-            Source = SnapshotSources.HistoricalStream,
-            CaptureVersion = _options.CaptureVersion,
-            Derived = result.Row,
-        });
-        _batchMetadata[market.MarketId] = Metadata(market, roles, at);
+        _batch.Add(snapshot);
+        _batchMetadata[market.MarketId] = MarketMetadataMapping.FromDefinition(market.MarketId, market.Definition!, roles, at);
         _imported.Add(market.MarketId);
-    }
-
-    private static MarketMetadata Metadata(MarketState market, RunnerRoles roles, DateTimeOffset seenAt)
-    {
-        var definition = market.Definition!;
-        string? RunnerName(long selectionId) => definition.Runners.FirstOrDefault(r => r.SelectionId == selectionId)?.Name;
-        return new MarketMetadata(market.MarketId)
-        {
-            MarketName = definition.Name,
-            MarketStartTime = definition.MarketTime,
-            SportId = definition.EventTypeId,
-            SportName = definition.EventTypeId == "1" ? "Soccer" : null,
-            EventId = definition.EventId,
-            EventName = definition.EventName,
-            EventOpenDate = definition.OpenDate,
-            CountryCode = definition.CountryCode,
-            Timezone = definition.Timezone,
-            CompetitionId = null, // streams never carry the competition
-            CompetitionName = null,
-            HomeRunnerName = RunnerName(roles.Home),
-            AwayRunnerName = RunnerName(roles.Away),
-            DrawRunnerName = RunnerName(roles.Draw),
-            SeenAt = seenAt,
-        }.WithRoles(roles);
+        return null;
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)
@@ -349,7 +315,7 @@ public sealed partial class StreamImporter : IDisposable
             SnapshotsInserted = _inserted,
             Duplicates = _duplicates,
             DerivedRows = _derived,
-            NoDerivedRow = new Dictionary<string, int>(_noDerivedRow),
+            NoDerivedRow = new Dictionary<string, int>(_capture.NoDerivedRow),
             Errors = _errorCount,
         };
     }

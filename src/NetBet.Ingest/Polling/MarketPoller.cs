@@ -1,12 +1,12 @@
 using System.Data.Common;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using NetBet.Core.Books;
-using NetBet.Core.Metrics;
 using NetBet.Data;
+using NetBet.Data.Queries;
 using NetBet.Data.Snapshots;
 using NetBet.Data.State;
 using NetBet.Ingest.Betfair;
+using NetBet.Ingest.Capture;
 
 namespace NetBet.Ingest.Polling;
 
@@ -36,6 +36,7 @@ public sealed partial class MarketPoller
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
+        options.Validate();
         _client = client;
         _writer = writer;
         _state = state;
@@ -51,80 +52,57 @@ public sealed partial class MarketPoller
     /// <param name="cancellationToken">Cancels the tick (its write is one transaction, so nothing half-written stays).</param>
     public async Task<PollTickSummary> RunTickAsync(CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow().ToUniversalTime();
-        var at = new DateTimeOffset(now.Ticks - (now.Ticks % 10), TimeSpan.Zero); // PostgreSQL keeps microseconds
+        var at = SnapshotCapture.StoredPrecision(_time.GetUtcNow());
         await KeepSessionAsync(at, cancellationToken);
 
         var window = new TimeWindow(at - _options.LookBack, at + TimeSpan.FromHours(_options.WindowHours));
         var catalogue = await _client.ListMarketCatalogueAsync(window, _options.MaxMarkets, cancellationToken);
-        var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
+        var capture = new SnapshotCapture(SnapshotSources.RestListMarketBook, _options.CaptureVersion);
         var markets = new Dictionary<string, (MarketMetadata Metadata, RunnerRoles Roles)>(StringComparer.Ordinal);
         foreach (var market in catalogue)
         {
             var runners = market.Runners ?? [];
             if (runners.Count != 3)
             {
-                Count(skipped, "not 3 runners");
+                capture.Skip("not 3 runners");
                 continue;
             }
 
             if (RunnerRoles.FromSortPriority(runners.Select(r => (r.SelectionId, r.SortPriority))) is not { } roles)
             {
-                Count(skipped, "roles not mapped by sortPriority");
+                capture.Skip("roles not mapped by sortPriority");
                 continue;
             }
 
-            markets[market.MarketId] = (ToMetadata(market, roles, at), roles);
+            markets[market.MarketId] = (MarketMetadataMapping.FromCatalogue(market, roles, at), roles);
         }
 
         var books = markets.Count == 0 ? [] : await _client.ListMarketBookAsync(markets.Keys, cancellationToken);
-        var noDerivedRow = new Dictionary<string, int>(StringComparer.Ordinal);
         var snapshots = new List<SnapshotRecord>(books.Count);
         var answered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var raw in books)
         {
             if (raw.MarketId is not { } marketId || !markets.TryGetValue(marketId, out var market) || !answered.Add(marketId))
             {
-                Count(skipped, "book for a market not asked for");
+                capture.Skip("book for a market not asked for");
                 continue;
             }
 
-            MarketBook book;
-            try
+            var outcome = capture.Capture(marketId, raw.Json.Span, market.Roles, at);
+            if (outcome.Snapshot is { } snapshot)
             {
-                book = MarketBookReader.Read(raw.Json.Span);
+                snapshots.Add(snapshot);
             }
-            catch (MarketBookFormatException e)
+            else
             {
-                Log.UnreadableBook(_logger, marketId, e.Message);
-                Count(skipped, "unreadable book");
-                continue;
+                Log.UnreadableBook(_logger, marketId, outcome.Problem);
             }
-
-            // The derived row comes from exactly the stored bytes, so a later backfill reproduces it.
-            var result = MetricEngine.Compute(book, market.Roles);
-            if (result.Skip is { } reason)
-            {
-                Count(noDerivedRow, reason.Describe());
-            }
-
-            snapshots.Add(new SnapshotRecord(marketId, at)
-            {
-                RawPayload = Encoding.UTF8.GetString(raw.Json.Span),
-                TotalMatched = book.TotalMatched,
-                Inplay = book.Inplay,
-                Status = book.Status,
-                DepthLimit = null, // EX_ALL_OFFERS: the whole ladder
-                Source = SnapshotSources.RestListMarketBook,
-                CaptureVersion = _options.CaptureVersion,
-                Derived = result.Row,
-            });
         }
 
         var missing = markets.Count - answered.Count;
         if (missing > 0)
         {
-            skipped["no book returned"] = missing; // closed between the two calls, typically
+            capture.Skip("no book returned", missing); // closed between the two calls, typically
         }
 
         var metadata = markets.Values.Select(m => m.Metadata).ToList();
@@ -132,9 +110,9 @@ public sealed partial class MarketPoller
         await RecordTickAsync(new PollTickState(at, markets.Count, written.SnapshotsInserted), cancellationToken);
 
         var summary = new PollTickSummary(at, catalogue.Count, markets.Count, written.SnapshotsInserted,
-            written.DuplicateSnapshots, written.DerivedRowsInserted, skipped, noDerivedRow);
+            written.DuplicateSnapshots, written.DerivedRowsInserted, capture.Skipped, capture.NoDerivedRow);
         Log.Tick(_logger, at, catalogue.Count, markets.Count, written.SnapshotsInserted, written.DuplicateSnapshots,
-            written.DerivedRowsInserted, Describe(skipped), Describe(noDerivedRow));
+            written.DerivedRowsInserted, Describe(capture.Skipped), Describe(capture.NoDerivedRow));
         return summary;
     }
 
@@ -232,35 +210,7 @@ public sealed partial class MarketPoller
         }
     }
 
-    private static MarketMetadata ToMetadata(MarketCatalogue market, RunnerRoles roles, DateTimeOffset seenAt)
-    {
-        var runners = market.Runners ?? [];
-        string? Name(long selectionId) => runners.FirstOrDefault(r => r.SelectionId == selectionId)?.RunnerName;
-        return new MarketMetadata(market.MarketId)
-        {
-            MarketName = market.MarketName,
-            MarketStartTime = market.MarketStartTime ?? market.Description?.MarketTime,
-            // The catalogue filter asks for event type 1 only, so the sport is known even without EVENT_TYPE.
-            SportId = market.EventType?.Id ?? "1",
-            SportName = market.EventType?.Name ?? "Soccer",
-            EventId = market.Event?.Id,
-            EventName = market.Event?.Name,
-            EventOpenDate = market.Event?.OpenDate,
-            CountryCode = market.Event?.CountryCode,
-            CompetitionId = market.Competition?.Id,
-            CompetitionName = market.Competition?.Name,
-            Timezone = market.Event?.Timezone,
-            HomeRunnerName = Name(roles.Home),
-            AwayRunnerName = Name(roles.Away),
-            DrawRunnerName = Name(roles.Draw),
-            SeenAt = seenAt,
-        }.WithRoles(roles);
-    }
-
-    private static void Count(Dictionary<string, int> counts, string reason) =>
-        counts[reason] = counts.GetValueOrDefault(reason) + 1;
-
-    private static string Describe(Dictionary<string, int> counts) =>
+    private static string Describe(IReadOnlyDictionary<string, int> counts) =>
         counts.Count == 0 ? "none" : string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}: {c.Value}"));
 
     private static partial class Log
@@ -272,7 +222,7 @@ public sealed partial class MarketPoller
         public static partial void TickFailed(ILogger logger, string exceptionType, string message);
 
         [LoggerMessage(5303, LogLevel.Warning, "Market {MarketId}: unreadable book, not stored: {Message}")]
-        public static partial void UnreadableBook(ILogger logger, string marketId, string message);
+        public static partial void UnreadableBook(ILogger logger, string marketId, string? message);
 
         [LoggerMessage(5304, LogLevel.Warning, "Betfair keepAlive failed: {Message}")]
         public static partial void KeepAliveFailed(ILogger logger, string message);
