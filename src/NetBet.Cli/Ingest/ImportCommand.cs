@@ -18,7 +18,10 @@ internal sealed class ImportCommand : Command
             (source historical_stream) every --every of exchange time and at each status change, with its derived
             metrics. Football 3-runner MATCH_ODDS only unless --all-markets; markets without any ladder (BASIC
             files carry last traded prices only) are skipped as "no book data". Importing a file again adds nothing.
-            A malformed line is reported on stderr as file:line: what, and the import goes on.
+            A malformed line is reported on stderr as file:line: what, and the import goes on. Prices must be on
+            the market's Betfair price ladder (CLASSIC: the 350 ticks from 1.01 to 1000), markets have at most
+            1,000 runners and at most 10,000 markets are held at once (closed ones leave): a line breaking a
+            bound is an error like any malformed line, so memory stays bounded on any file.
             The last line on stdout is the summary. Exit 0; 1 when any line or file had an error; 2 on bad arguments.
 
             Examples:
