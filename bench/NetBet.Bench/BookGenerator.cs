@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using NetBet.Ingest.Simulator;
+using NetBet.Core.Books;
 
 namespace NetBet.Bench;
 

@@ -28,7 +28,7 @@ internal sealed class AuditCommand : Command
         Options.Add(To);
         SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken);
+            await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken, maintenance: true);
             return await ExecuteAsync(
                 services, parseResult.GetValue(Json), parseResult.GetValue(Markdown), parseResult.GetValue(From), parseResult.GetValue(To), Console.Out, cancellationToken);
         });

@@ -122,7 +122,7 @@ internal sealed class DbUrlCommand : Command
 
             Example:
               ./netbet db url
-              psql "$(./netbet db url --uri)" -c 'select count(*) from market_book_snapshots'
+              psql "$(./netbet db url --uri)" -c '\dt'
               NETBET_DB="$(./netbet db url)" dotnet test
             """)
     {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NetBet.Cli.Audit;
@@ -14,6 +13,7 @@ using NetBet.Data.Backfill;
 using NetBet.Data.Cluster;
 using NetBet.Data.Migrations;
 using NetBet.Data.Snapshots;
+using NetBet.Data.State;
 using Npgsql;
 
 namespace NetBet.Cli.Demo;
@@ -87,7 +87,7 @@ internal sealed class DemoCommand : Command
 
         // 1. A fresh database on the private cluster (or on NETBET_DB's server).
         var serverConnection = await NetBetDatabase.ResolveConnectionStringAsync(loggers.CreateLogger("NetBet.Cli.Demo"), cancellationToken);
-        var demoConnection = await RecreateDemoDatabaseAsync(serverConnection, cancellationToken);
+        var demoConnection = await PostgresCluster.RecreateDatabaseAsync(serverConnection, DatabaseName, cancellationToken);
         var where = IsPrivateCluster() ? "the private cluster in " + PostgresCluster.ResolveHome() : "NETBET_DB's server";
         Environment.SetEnvironmentVariable(NetBetDatabase.ConnectionStringVariable, demoConnection);
         await Step(output, "database", $"fresh database {NetBetDatabase.Describe(demoConnection)} ({where})");
@@ -111,7 +111,9 @@ internal sealed class DemoCommand : Command
         await Step(output, "exchange", $"fake API-NG exchange at {exchange.BaseUrl} with {markets} football MATCH_ODDS markets");
         var from = exchange.Clock.GetUtcNow();
         await exchange.RecordAsync(minSnapshots, cancellationToken);
-        var (snapshots, marketsRecorded) = await CountSnapshotsAsync(dataSource, cancellationToken);
+        var counts = new SnapshotCounts(dataSource);
+        var snapshots = (await counts.GetTotalsAsync(cancellationToken)).Snapshots;
+        var marketsRecorded = await counts.CountMarketsAsync(cancellationToken);
         await Step(output, "poll", $"recorded {snapshots:N0} snapshots of {marketsRecorded} markets from {from:yyyy-MM-dd HH:mm} to {exchange.Clock.GetUtcNow().AddMinutes(-1):HH:mm} UTC (one tick a simulated minute, old schema)");
 
         // 4. The two seed migrations add 18 columns: NULL for every recorded row.
@@ -128,7 +130,7 @@ internal sealed class DemoCommand : Command
         var demoHome = Path.Combine(PostgresCluster.ResolveHome(), "demo");
         Directory.CreateDirectory(demoHome);
         var before = await AuditAsync(services, Path.Combine(demoHome, "audit-before.md"), cancellationToken);
-        var newBefore = before.Columns.Where(c => MetricColumns.AddedAfterBaseSchema.Contains(c.Name)).ToList();
+        var newBefore = before.Columns.Where(c => MetricSchema.AddedAfterBaseSchema.Contains(c.Name)).ToList();
         var historyNull = newBefore.Count == 0 ? 0 : newBefore.Min(c => c.NullCount);
         await Step(output, "audit", $"the {newBefore.Count} new columns are NULL for {(historyNull == snapshots ? "all " : "")}{historyNull:N0} of the {snapshots:N0} rows recorded before the migration (NULL {Range(newBefore.Select(c => c.NullPct))} of all rows), tier {string.Join("/", newBefore.Select(c => c.Tier).Distinct())}; a backfill would update {before.WouldUpdate:N0} rows (report: {Path.Combine(demoHome, "audit-before.md")})");
 
@@ -143,7 +145,7 @@ internal sealed class DemoCommand : Command
 
         // 7. Audit again, then verify stored values against the engine.
         var after = await AuditAsync(services, Path.Combine(demoHome, "audit-after.md"), cancellationToken);
-        var newAfter = after.Columns.Where(c => MetricColumns.AddedAfterBaseSchema.Contains(c.Name)).ToList();
+        var newAfter = after.Columns.Where(c => MetricSchema.AddedAfterBaseSchema.Contains(c.Name)).ToList();
         await Step(output, "audit", $"after backfill: the {newAfter.Count} new columns are NULL {Range(newAfter.Select(c => c.NullPct))}; skipped rows left: {after.WouldSkip:N0} (report: {Path.Combine(demoHome, "audit-after.md")})");
 
         var verify = await ActivatorUtilities.CreateInstance<Backfiller>(services)
@@ -170,32 +172,12 @@ internal sealed class DemoCommand : Command
         return await DemoServer.ServeAsync(demoConnection, parseResult.GetValue(Urls)!, output, cancellationToken);
     }
 
-    private static async Task<(long Snapshots, long Markets)> CountSnapshotsAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
-            "select count(*), count(distinct market_id) from market_book_snapshots", cancellationToken: cancellationToken));
-    }
-
     private static async Task<AuditReport> AuditAsync(IServiceProvider services, string markdownPath, CancellationToken cancellationToken)
     {
         var report = await ActivatorUtilities.CreateInstance<Auditor>(services).RunAsync(cancellationToken);
         await using var writer = new StreamWriter(markdownPath);
         AuditReportFormat.WriteMarkdown(writer, report);
         return report;
-    }
-
-    private static async Task<string> RecreateDemoDatabaseAsync(string serverConnection, CancellationToken cancellationToken)
-    {
-        var admin = new NpgsqlConnectionStringBuilder(serverConnection) { Database = "postgres", Pooling = false };
-        await using (var connection = new NpgsqlConnection(admin.ConnectionString))
-        {
-            await connection.OpenAsync(cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition($"drop database if exists {DatabaseName} with (force)", cancellationToken: cancellationToken));
-            await connection.ExecuteAsync(new CommandDefinition($"create database {DatabaseName}", cancellationToken: cancellationToken));
-        }
-
-        return new NpgsqlConnectionStringBuilder(serverConnection) { Database = DatabaseName }.ConnectionString;
     }
 
     private static bool IsPrivateCluster() =>

@@ -5,7 +5,7 @@ using NetBet.Data.Snapshots;
 using NetBet.Data.State;
 using NetBet.Ingest.Betfair;
 using NetBet.Ingest.Polling;
-using NetBet.Ingest.Simulator;
+using NetBet.Exchange;
 
 namespace NetBet.Cli.Demo;
 

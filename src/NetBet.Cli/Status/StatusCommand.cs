@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NetBet.Cli.Hosting;
 using NetBet.Data;
 using NetBet.Data.Migrations;
+using NetBet.Data.Replication;
 using NetBet.Data.State;
 using NetBet.Ingest.Polling;
 using Npgsql;
@@ -14,24 +15,32 @@ namespace NetBet.Cli.Status;
 /// <summary><c>netbet status</c>: is the database there, how far is it migrated, what has been stored and polled.</summary>
 internal sealed class StatusCommand : Command
 {
-    // Exact counts: status is run by hand, and the demo's tables are small. 42P01 (no table) means "not migrated".
-    private const string SnapshotsSql = "select count(*), max(snapshot_at) from market_book_snapshots";
-
     public StatusCommand()
         : base("status", """
             Show the database (reachable, schema version, pending migrations), the stored snapshots (count, newest)
-            and the poller's last successful tick. Exit 0 when the database is reachable, 3 when it is not.
+            the poller's last successful tick and the ticks waiting in its spool. Exit 0 when the database is reachable, 3 when it is not.
 
             Example:
               ./netbet status
             """)
     {
+        Options.Add(Spool);
         SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken);
-            return await ExecuteAsync(services, Console.Out, cancellationToken);
+            try
+            {
+                await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken);
+                return await ExecuteAsync(services, Console.Out, cancellationToken);
+            }
+            finally
+            {
+                // Also, and above all, when the database is down: that is when the poller's spool fills.
+                await Console.Out.WriteLineAsync($"Poll spool:     {Ingest.PollSpoolStatus.Describe(parseResult.GetValue(Spool))}");
+            }
         });
     }
+
+    public Option<string?> Spool { get; } = Ingest.PollCommand.CreateSpoolOption();
 
     /// <summary>Writes the status lines to <paramref name="stdout"/>; <c>netbet demo</c> may call this in-process.</summary>
     public static async Task<int> ExecuteAsync(IServiceProvider services, TextWriter stdout, CancellationToken cancellationToken)
@@ -56,19 +65,21 @@ internal sealed class StatusCommand : Command
 
         try
         {
-            await using var command = dataSource.CreateCommand(SnapshotsSql);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            var count = reader.GetInt64(0);
-            var newest = reader.IsDBNull(1) ? "none" : Format(reader.GetFieldValue<DateTimeOffset>(1));
-            await stdout.WriteLineAsync(Invariant($"Snapshots:      {count:N0}, newest {newest}"));
+            // Exact counts: status is run by hand.
+            var totals = await new SnapshotCounts(dataSource).GetTotalsAsync(cancellationToken);
+            var newest = totals.Newest is { } at ? Format(at) : "none";
+            await stdout.WriteLineAsync(Invariant($"Snapshots:      {totals.Snapshots:N0}, newest {newest}"));
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        catch (SchemaNotReadyException)
         {
             await stdout.WriteLineAsync("Snapshots:      no snapshot table (run 'netbet migrate')");
         }
 
         await stdout.WriteLineAsync($"Last poll tick: {await LastPollTickAsync(services.GetRequiredService<ServiceState>(), cancellationToken)}");
+        if (Environment.GetEnvironmentVariable(ReadDatabase.ConnectionStringVariable) is { Length: > 0 } read)
+        {
+            await stdout.WriteLineAsync($"Read database:  {await ReadReplicaStatus.DescribeAsync(read, cancellationToken)}");
+        }
         return ExitCodes.Success;
     }
 

@@ -29,6 +29,7 @@ public sealed class MarketBookFormatException : FormatException
 /// levels and null price/size (read as 0), null runner entries (counted, otherwise ignored).
 /// A runner whose <c>selectionId</c> is a string or 0 has no selection id. Rejected with
 /// <see cref="MarketBookFormatException"/>: numbers written as strings or booleans, levels without price or size,
+/// levels with a <c>Price</c> or <c>Size</c> key in any other letter case (even beside <c>price</c> and <c>size</c>),
 /// magnitudes above 1e15, and anything that is not JSON.
 /// </summary>
 public static class MarketBookReader
@@ -288,6 +289,15 @@ public static class MarketBookReader
                             Advance(ref reader, sidePath);
                             size = ReadNullableNumber(ref reader, new JsonPathRef(sidePath, index, ".size")) ?? 0.0;
                         }
+                        else if (CaseVariantOf(ref reader) is { } expected)
+                        {
+                            // {"Price": ..} would otherwise be skipped and read as a level without a price, or worse,
+                            // beside a lower-case copy that may disagree: refuse it, whatever else the level holds.
+                            var key = reader.GetString();
+                            throw new MarketBookFormatException(
+                                $"level key \"{key}\" must be written \"{expected}\" (keys are case-sensitive)",
+                                $"{sidePath}[{index}].{key}");
+                        }
                         else
                         {
                             reader.Skip();
@@ -431,6 +441,27 @@ public static class MarketBookReader
             : text.SequenceEqual("WINNER"u8) ? "WINNER"
             : text.SequenceEqual("LOSER"u8) ? "LOSER"
             : null;
+    }
+
+    // "price" or "size" when the property is one of them in another letter case ("Price", "SIZE"); null otherwise,
+    // the exact lower-case names included.
+    private static string? CaseVariantOf(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped && reader.ValueSpan.Length is not (4 or 5))
+        {
+            return null;
+        }
+
+        var name = reader.GetString()!;
+        foreach (var expected in (ReadOnlySpan<string>)["price", "size"])
+        {
+            if (name.Equals(expected, StringComparison.OrdinalIgnoreCase) && !name.Equals(expected, StringComparison.Ordinal))
+            {
+                return expected;
+            }
+        }
+
+        return null;
     }
 
     // Property names are compared on the raw bytes unless escaped: ValueTextEquals unescapes first, which costs.

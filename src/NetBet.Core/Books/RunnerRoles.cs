@@ -50,8 +50,9 @@ public sealed record RunnerRoles(long Home, long Away, long Draw)
     }
 
     /// <summary>
-    /// Builds roles from a <c>{"selectionId": "HOME" | "AWAY" | "DRAW"}</c> map. Returns null when a role is missing
-    /// or given twice.
+    /// Builds roles from a <c>{"selectionId": "HOME" | "AWAY" | "DRAW"}</c> map. Role names match in any letter case
+    /// (<c>"home"</c>, <c>"Home"</c> and <c>"HOME"</c> are the same role), as the production system matched them;
+    /// other names are not roles and are ignored. Returns null when a role is missing or given twice.
     /// </summary>
     /// <param name="roleBySelectionId">Role names keyed by selection id.</param>
     public static RunnerRoles? FromRoleNames(IEnumerable<KeyValuePair<long, string>> roleBySelectionId)
@@ -60,16 +61,24 @@ public sealed record RunnerRoles(long Home, long Away, long Draw)
         long? home = null, away = null, draw = null;
         foreach (var (selectionId, role) in roleBySelectionId)
         {
-            switch (role)
+            switch (ParseRole(role))
             {
-                case "HOME" when home is null: home = selectionId; break;
-                case "AWAY" when away is null: away = selectionId; break;
-                case "DRAW" when draw is null: draw = selectionId; break;
-                case "HOME" or "AWAY" or "DRAW": return null;
+                case Outcome.Home when home is null: home = selectionId; break;
+                case Outcome.Away when away is null: away = selectionId; break;
+                case Outcome.Draw when draw is null: draw = selectionId; break;
+                case not null: return null;
                 default: break; // other labels are not roles
             }
         }
 
         return home is { } h && away is { } a && draw is { } d ? new RunnerRoles(h, a, d) : null;
     }
+
+    /// <summary>The outcome a role name stands for in any letter case (<c>"home"</c>, <c>"Away"</c>, <c>"DRAW"</c>); null for any other name.</summary>
+    /// <param name="role">A role name.</param>
+    public static Outcome? ParseRole(string? role) =>
+        string.Equals(role, "HOME", StringComparison.OrdinalIgnoreCase) ? Outcome.Home
+        : string.Equals(role, "AWAY", StringComparison.OrdinalIgnoreCase) ? Outcome.Away
+        : string.Equals(role, "DRAW", StringComparison.OrdinalIgnoreCase) ? Outcome.Draw
+        : null;
 }

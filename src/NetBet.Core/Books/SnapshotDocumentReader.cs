@@ -10,7 +10,8 @@ public sealed record SnapshotDocument(MarketBook Book, RunnerRoles? Roles);
 
 /// <summary>
 /// Reads <c>{"marketBook": {...}, "roles": {"&lt;selectionId&gt;": "HOME" | "AWAY" | "DRAW", ...}}</c>; other keys
-/// are ignored. Role keys are selection ids written as strings and match the book's numeric <c>selectionId</c>.
+/// are ignored. Role keys are selection ids written as strings and match the book's numeric <c>selectionId</c>; role
+/// names match in any letter case and other names are ignored (<see cref="RunnerRoles.FromRoleNames"/>).
 /// </summary>
 public static class SnapshotDocumentReader
 {

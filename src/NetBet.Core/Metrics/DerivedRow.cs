@@ -28,7 +28,7 @@ public sealed class DerivedRow
     public double? this[int index] => _values[index];
 
     /// <summary>The value of the named metric column.</summary>
-    /// <param name="column">Column name such as <c>home_back_stake</c>.</param>
+    /// <param name="column">A name from <see cref="MetricColumns.Names"/>.</param>
     /// <exception cref="ArgumentException">The name is not a metric column.</exception>
     public double? this[string column]
     {
@@ -48,7 +48,11 @@ public sealed class DerivedRow
     public double? TotalVolume => _values[MetricColumns.TotalVolumeIndex];
 }
 
-/// <summary>Why the engine wrote no row for a book (METRICS.md section 6).</summary>
+/// <summary>
+/// Why a snapshot gets no derived values: the one vocabulary of skip reasons, shared by the engine, ingestion, the
+/// backfill and the audit, each with one text (<see cref="SkipReasons.Describe"/>). The engine returns the first four
+/// (METRICS.md section 6); the last two are decided by storage, which knows where the payload and roles come from.
+/// </summary>
 public enum SkipReason
 {
     /// <summary>The book has no <c>marketId</c>.</summary>
@@ -59,12 +63,22 @@ public enum SkipReason
     RolesIncomplete,
     /// <summary>A role's selection id is not among the book's runners.</summary>
     RoleRunnerMissing,
+    /// <summary>Storage only: the stored snapshot has no raw payload to compute from.</summary>
+    NoRawPayload,
+    /// <summary>
+    /// Storage only: <see cref="RolesIncomplete"/> for a stored snapshot, whose roles come from its market's
+    /// metadata (the metadata does not map all of HOME, AWAY and DRAW).
+    /// </summary>
+    NoRolesForMarket,
 }
 
 /// <summary>Text forms of <see cref="SkipReason"/>, used in CLI output, logs and the audit.</summary>
 public static class SkipReasons
 {
-    /// <summary>A short lower-case description such as <c>fewer than 3 runners</c>.</summary>
+    /// <summary>Every reason, in declaration order.</summary>
+    public static IReadOnlyList<SkipReason> All { get; } = Enum.GetValues<SkipReason>();
+
+    /// <summary>A short lower-case description such as <c>fewer than 3 runners</c>; one text per reason.</summary>
     /// <param name="reason">The reason.</param>
     public static string Describe(this SkipReason reason) => reason switch
     {
@@ -72,8 +86,18 @@ public static class SkipReasons
         SkipReason.FewerThanThreeRunners => "fewer than 3 runners",
         SkipReason.RolesIncomplete => "roles incomplete",
         SkipReason.RoleRunnerMissing => "role runner missing from the book",
+        SkipReason.NoRawPayload => "no raw payload",
+        SkipReason.NoRolesForMarket => "no roles for the market",
         _ => reason.ToString(),
     };
+
+    /// <summary>
+    /// The reason as storage reports it: <see cref="SkipReason.RolesIncomplete"/> becomes
+    /// <see cref="SkipReason.NoRolesForMarket"/>, since a stored snapshot's roles are its market's; others are unchanged.
+    /// </summary>
+    /// <param name="reason">A reason the engine returned.</param>
+    public static SkipReason ForStoredSnapshot(this SkipReason reason) =>
+        reason == SkipReason.RolesIncomplete ? SkipReason.NoRolesForMarket : reason;
 }
 
 /// <summary>The engine's answer for one book: a row, or the reason no row is written.</summary>

@@ -18,6 +18,18 @@ public sealed class Auditor(NpgsqlDataSource dataSource)
     private static readonly string InventorySql = SqlResource.Read("audit_inventory.sql");
     private static readonly string EligibilitySql = SqlResource.Read("audit_eligibility.sql");
 
+    // The reasons a stored snapshot can be skipped for, as the eligibility statement's parameters: the texts come
+    // from the one vocabulary, never from the SQL file.
+    private static readonly (string Parameter, string Text)[] ReasonParameters =
+    [
+        ("no_raw_payload", SkipReason.NoRawPayload.Describe()),
+        ("unreadable_payload", UnreadablePayload),
+        ("no_market_id", SkipReason.NoMarketId.Describe()),
+        ("fewer_than_three_runners", SkipReason.FewerThanThreeRunners.Describe()),
+        ("no_roles_for_market", SkipReason.NoRolesForMarket.Describe()),
+        ("role_runner_missing", SkipReason.RoleRunnerMissing.Describe()),
+    ];
+
     /// <summary>Runs the audit over every snapshot.</summary>
     /// <param name="cancellationToken">Cancels the queries.</param>
     public Task<AuditReport> RunAsync(CancellationToken cancellationToken) => RunAsync(null, null, cancellationToken);
@@ -60,6 +72,7 @@ public sealed class Auditor(NpgsqlDataSource dataSource)
         if (existing.Count > 0)
         {
             await using var command = Command(EligibilityQuery(existing), connection, from, to);
+            AddReasonParameters(command);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -120,6 +133,15 @@ public sealed class Auditor(NpgsqlDataSource dataSource)
     internal static string EligibilityQuery(IReadOnlyList<string> existing) => EligibilitySql
         .Replace("{null_counts}", string.Concat(existing.Select((c, i) => $",\n  count(*) filter (where d.{c} is null) as n{i}")), StringComparison.Ordinal)
         .Replace("{any_null}", string.Join(" or ", existing.Select(c => $"d.{c} is null")), StringComparison.Ordinal);
+
+    /// <summary>Binds the skip-reason texts the eligibility statement reports (<c>@no_raw_payload</c>, ...).</summary>
+    internal static void AddReasonParameters(NpgsqlCommand command)
+    {
+        foreach (var (parameter, text) in ReasonParameters)
+        {
+            command.Parameters.AddWithValue(parameter, text);
+        }
+    }
 
     /// <summary>The inventory statements (sections A and B).</summary>
     internal static string InventoryQuery => InventorySql;

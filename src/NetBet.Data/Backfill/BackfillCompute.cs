@@ -19,8 +19,12 @@ internal enum BackfillOutcome
     Error,
 }
 
-/// <summary>The engine's answer for one row, reduced to the chosen columns.</summary>
-internal readonly record struct ComputedRow(BackfillOutcome Outcome, double?[]? Values, string? Reason);
+/// <summary>The engine's answer for one row, reduced to the chosen columns, or why there is none.</summary>
+/// <param name="Outcome">Computed, skipped or unreadable.</param>
+/// <param name="Values">The chosen columns' values when computed.</param>
+/// <param name="Skip">Why the row is skipped, in storage's vocabulary.</param>
+/// <param name="Error">What was wrong with the payload, and where.</param>
+internal readonly record struct ComputedRow(BackfillOutcome Outcome, double?[]? Values, SkipReason? Skip = null, string? Error = null);
 
 /// <summary>
 /// Runs the metric engine over a batch: the same <see cref="MarketBookReader"/> and <see cref="MetricEngine"/> that
@@ -28,18 +32,11 @@ internal readonly record struct ComputedRow(BackfillOutcome Outcome, double?[]? 
 /// </summary>
 internal static class BackfillCompute
 {
-    public const string NoRawPayload = "no raw payload";
-    public const string NoRoles = "no roles for the market";
-
-    /// <summary>The skip reason text used by backfill and audit alike.</summary>
-    public static string Describe(SkipReason reason) =>
-        reason == SkipReason.RolesIncomplete ? NoRoles : reason.Describe();
-
     public static ComputedRow Compute(BackfillRow row, int[] columnIndexes)
     {
         if (row.Payload is null)
         {
-            return new ComputedRow(BackfillOutcome.Skipped, null, NoRawPayload);
+            return new ComputedRow(BackfillOutcome.Skipped, null, Skip: SkipReason.NoRawPayload);
         }
 
         MarketBook book;
@@ -49,13 +46,13 @@ internal static class BackfillCompute
         }
         catch (MarketBookFormatException e)
         {
-            return new ComputedRow(BackfillOutcome.Error, null, e.Message);
+            return new ComputedRow(BackfillOutcome.Error, null, Error: e.Message);
         }
 
         var result = MetricEngine.Compute(book, row.Roles);
         if (result.Row is not { } derived)
         {
-            return new ComputedRow(BackfillOutcome.Skipped, null, Describe(result.Skip ?? SkipReason.RolesIncomplete));
+            return new ComputedRow(BackfillOutcome.Skipped, null, Skip: (result.Skip ?? SkipReason.RolesIncomplete).ForStoredSnapshot());
         }
 
         var values = new double?[columnIndexes.Length];

@@ -380,16 +380,16 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
             {
                 case BackfillOutcome.Error:
                     result.Errors++;
-                    BackfillLog.UnreadablePayload(logger, row.SnapshotId, answer.Reason!);
+                    BackfillLog.UnreadablePayload(logger, row.SnapshotId, answer.Error!);
                     if (result.ErrorDetails.Count < BackfillResult.MaxDetails)
                     {
-                        result.ErrorDetails.Add(new BackfillError(row.SnapshotId, answer.Reason!));
+                        result.ErrorDetails.Add(new BackfillError(row.SnapshotId, answer.Error!));
                     }
 
                     break;
                 case BackfillOutcome.Skipped:
                     result.Skipped++;
-                    var reason = answer.Reason!;
+                    var reason = answer.Skip!.Value.Describe();
                     BackfillLog.SkippedRow(logger, row.SnapshotId, reason);
                     result.SkipReasons[reason] = result.SkipReasons.GetValueOrDefault(reason) + 1;
                     if (!result.SkipExamples.TryGetValue(reason, out var examples))

@@ -64,6 +64,19 @@ public sealed partial class PostgresCluster
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Drops <paramref name="database"/> if it exists (disconnecting its sessions) and creates it empty, connecting to
+    /// the server's <c>postgres</c> maintenance database so that <paramref name="serverConnectionString"/> may name
+    /// the very database being recreated. Returns the new database's connection string.
+    /// </summary>
+    public static async Task<string> RecreateDatabaseAsync(string serverConnectionString, string database, CancellationToken cancellationToken)
+    {
+        var maintenance = WithDatabase(serverConnectionString, "postgres");
+        await DropDatabaseAsync(maintenance, database, cancellationToken);
+        await CreateDatabaseAsync(maintenance, database, template: null, cancellationToken);
+        return WithDatabase(serverConnectionString, database);
+    }
+
     /// <summary><paramref name="connectionString"/> pointing at another database of the same server.</summary>
     public static string WithDatabase(string connectionString, string database) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Database = database }.ConnectionString;

@@ -17,6 +17,12 @@ public sealed record ServiceStateEntry(string Key, DateTimeOffset UpdatedAt, str
 /// </summary>
 public sealed class ServiceState(NpgsqlDataSource dataSource)
 {
+    /// <summary>
+    /// The key the poller writes after each successful tick; read by <c>netbet status</c> and <c>/api/health</c>.
+    /// Declared here, where the writer and both readers can reach it.
+    /// </summary>
+    public const string PollerLastTickKey = "poller.last_tick";
+
     private const string UpsertSql = """
         insert into service_state (key, updated_at, value) values (@key, now(), @value)
         on conflict (key) do update set updated_at = excluded.updated_at, value = excluded.value

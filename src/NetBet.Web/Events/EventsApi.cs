@@ -38,27 +38,34 @@ internal static class EventsApi
             return query.Problem();
         }
 
-        var rows = await markets.GetTimeseriesAsync(marketId, window, TimeSpan.FromMinutes(minutes), cancellationToken);
+        var rows = await markets.GetTimeseriesAsync(
+            marketId, window, TimeSpan.FromMinutes(minutes), QueryParameters.MaxTimeseriesPoints, cancellationToken);
         if (rows is null)
         {
             return TypedResults.NotFound();
         }
 
+        if (rows.Count > QueryParameters.MaxTimeseriesPoints)
+        {
+            return query.TooManyPoints();
+        }
+
         var points = new TimeseriesPoint[rows.Count];
         for (var i = 0; i < points.Length; i++)
         {
-            points[i] = TimeseriesPoint.From(rows[i], withImpedance, withInputs);
+            points[i] = new TimeseriesPoint(rows[i], withImpedance, withInputs);
         }
 
         return TypedResults.Ok<IReadOnlyList<TimeseriesPoint>>(points);
     }
 
-    public static async Task<Results<Ok<MarketMeta>, NotFound>> GetMetaAsync(
+    /// <summary>The market's metadata row as Data reads it, with its snapshot extent and league key.</summary>
+    public static async Task<Results<Ok<MarketDetailRow>, NotFound>> GetMetaAsync(
         [FromRoute(Name = "market_id")] string marketId,
         MarketQueries markets,
         CancellationToken cancellationToken) =>
         await markets.GetDetailAsync(marketId, cancellationToken) is { } row
-            ? TypedResults.Ok(MarketMeta.From(row))
+            ? TypedResults.Ok(row)
             : TypedResults.NotFound();
 
     /// <summary>The newest snapshot's raw MarketBook; 404 when the market is unknown or has no snapshot yet.</summary>

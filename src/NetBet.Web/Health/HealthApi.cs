@@ -10,10 +10,6 @@ namespace NetBet.Web.Health;
 /// <summary><c>/api/health</c>: is the database reachable, and how fresh is the data.</summary>
 internal static class HealthApi
 {
-    // The key the poller (NetBet.Ingest's PollTickState.Key) writes after each tick; the web app does not reference
-    // the ingestion assembly, so the key is repeated here.
-    private const string PollerLastTickKey = "poller.last_tick";
-
     public static RouteGroupBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/health").WithTags("Health");
@@ -53,7 +49,7 @@ internal static class HealthApi
     {
         try
         {
-            return (await state.GetEntryAsync(PollerLastTickKey, cancellationToken))?.UpdatedAt;
+            return (await state.GetEntryAsync(ServiceState.PollerLastTickKey, cancellationToken))?.UpdatedAt;
         }
         catch (SchemaNotReadyException)
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using NetBet.Cli.Backfill;
 using NetBet.Core.Metrics;
+using NetBet.Data.Cluster;
 
 namespace NetBet.Cli.Tests.Backfill;
 
@@ -155,7 +156,7 @@ public sealed class BackfillCliTests(CliDatabaseFixture fixture)
 
         var before = await NetBetProcess.RunAsync(db, Ct, "spot-check", "--limit", "3");
         await NetBetProcess.RunAsync(db, Ct, "backfill");
-        var after = await NetBetProcess.RunAsync(db, Ct, "spot-check", "--oldest", "--market", TestBooks.MarketId(0));
+        var after = await NetBetProcess.RunAsync(db, Ct, "spot-check", "--oldest", "--market", ScratchBooks.MarketId(0));
 
         Assert.Equal(0, before.ExitCode);
         var beforeLines = before.Stdout.TrimEnd().Split('\n');

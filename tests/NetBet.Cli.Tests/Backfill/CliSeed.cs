@@ -1,10 +1,8 @@
-using System.Text;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
-using NetBet.Core.Books;
 using NetBet.Core.Metrics;
+using NetBet.Data.Cluster;
 using NetBet.Data.Migrations;
-using NetBet.Data.Snapshots;
 using Npgsql;
 
 namespace NetBet.Cli.Tests.Backfill;
@@ -18,27 +16,7 @@ internal static class CliSeed
     {
         var connectionString = await fixture.CreateBaseSchemaDatabaseAsync(cancellationToken);
         await using var db = NpgsqlDataSource.Create(connectionString);
-        var writer = new SnapshotWriter(db, NullLogger<SnapshotWriter>.Instance);
-        var random = new Random(7);
-        for (var m = 0; m < markets; m++)
-        {
-            var (home, away, draw) = TestBooks.SelectionIds(m);
-            var roles = new RunnerRoles(home, away, draw);
-            var marketId = TestBooks.MarketId(m);
-            var snapshots = new List<SnapshotRecord>(perMarket);
-            for (var i = 0; i < perMarket; i++)
-            {
-                var payload = TestBooks.Generate(random, m);
-                snapshots.Add(new SnapshotRecord(marketId, Start.AddMinutes(i).AddSeconds(m))
-                {
-                    RawPayload = payload,
-                    Derived = MetricEngine.Compute(MarketBookReader.Read(Encoding.UTF8.GetBytes(payload)), roles).Row,
-                });
-            }
-
-            await writer.WriteAsync(new SnapshotBatch([new MarketMetadata(marketId).WithRoles(roles)], snapshots), cancellationToken);
-        }
-
+        await ScratchBooks.StoreAsync(db, markets, perMarket, seed: 7, Start, cancellationToken);
         await new MigrationRunner(db, NullLogger<MigrationRunner>.Instance).MigrateAsync(null, dryRun: false, null, cancellationToken);
         return connectionString;
     }

@@ -44,7 +44,8 @@ public sealed class MarketBookReaderTests
     [Theory]
     [InlineData("""{"runners":[{"selectionId":5,"ex":{"availableToBack":[{"price":"2.5","size":1}]}}]}""", "$.runners[0].ex.availableToBack[0].price", "expected a number, got a string")]
     [InlineData("""{"runners":[{"selectionId":5,"ex":{"availableToLay":[[2.5,true]]}}]}""", "$.runners[0].ex.availableToLay[0][1]", "expected a number, got a boolean")]
-    [InlineData("""{"runners":[{"selectionId":5,"ex":{"availableToBack":[{"Price":2.5,"Size":1}]}}]}""", "$.runners[0].ex.availableToBack[0]", "level has no price")]
+    [InlineData("""{"runners":[{"selectionId":5,"ex":{"availableToBack":[{"Price":2.5,"Size":1}]}}]}""", "$.runners[0].ex.availableToBack[0].Price", "level key \"Price\" must be written \"price\"")]
+    [InlineData("""{"runners":[{"selectionId":5,"ex":{"availableToBack":[{"price":2.5}]}}]}""", "$.runners[0].ex.availableToBack[0]", "level has no size")]
     [InlineData("""{"runners":[{"selectionId":1.5}]}""", "$.runners[0].selectionId", "expected an integer selection id, got a number")]
     [InlineData("""{"runners":[{"selectionId":5,"ex":{"availableToBack":[[2.5]]}}]}""", "$.runners[0].ex.availableToBack[0]", "got fewer elements")]
     [InlineData("""{"runners":[{"selectionId":5,"totalMatched":1e300}]}""", "$.runners[0].totalMatched", "out of range")]
@@ -55,6 +56,30 @@ public sealed class MarketBookReaderTests
         var error = Assert.Throws<MarketBookFormatException>(() => Read(json));
         Assert.Equal(path, error.JsonPath);
         Assert.Contains(what, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"price":2.5,"size":1,"Price":3}""", "Price", "price")]
+    [InlineData("""{"Size":9,"price":2.5,"size":1}""", "Size", "size")]
+    [InlineData("""{"price":2.5,"size":1,"PRICE":2.5}""", "PRICE", "price")]
+    [InlineData("""{"price":2.5,"SiZe":1,"size":1}""", "SiZe", "size")]
+    [InlineData("""{"price":2.5,"size":1,"\u0050rice":3}""", "Price", "price")]
+    public void Read_LevelWithCaseVariantKeyBesideLowerCaseOnes_RejectedWithItsPath(string level, string key, string expected)
+    {
+        var json = $$$"""{"marketId":"1.2","runners":[{"selectionId":5,"ex":{"availableToBack":[{"price":2,"size":1}],"availableToLay":[[2.1,4],{{{level}}}]}}]}""";
+
+        var error = Assert.Throws<MarketBookFormatException>(() => Read(json));
+
+        Assert.Equal($"$.runners[0].ex.availableToLay[1].{key}", error.JsonPath);
+        Assert.Equal($"level key \"{key}\" must be written \"{expected}\" (keys are case-sensitive)", error.What);
+    }
+
+    [Fact]
+    public void Read_LevelWithOtherKeys_IgnoresThem()
+    {
+        var book = Read("""{"marketId":"1.2","runners":[{"selectionId":5,"ex":{"availableToBack":[{"price":2.5,"size":1,"prices":7,"Sizes":1,"PR":2}]}}]}""");
+
+        Assert.Equal(new PriceSize(2.5, 1), Assert.Single(book.Runners[0].Back));
     }
 
     [Theory]

@@ -2,8 +2,8 @@ using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetBet.Core.Books;
 using NetBet.Core.Metrics;
+using NetBet.Data.Cluster;
 using NetBet.Data.Migrations;
-using NetBet.Data.Snapshots;
 using Npgsql;
 
 namespace NetBet.Data.Tests.Backfill;
@@ -18,43 +18,10 @@ internal static class BackfillSeed
     public static async Task MigrateAsync(NpgsqlDataSource dataSource, string? to, CancellationToken cancellationToken) =>
         await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(to, dryRun: false, null, cancellationToken);
 
-    /// <summary>
-    /// Stores <paramref name="markets"/> x <paramref name="perMarket"/> snapshots through <see cref="SnapshotWriter"/>
-    /// with their derived rows, one minute apart per market. Returns each payload by (market, time).
-    /// </summary>
-    public static async Task<Dictionary<(string MarketId, DateTimeOffset At), string>> StoreAsync(
-        NpgsqlDataSource dataSource, int markets, int perMarket, int seed, CancellationToken cancellationToken, int firstMarket = 0, DateTimeOffset? start = null)
-    {
-        var writer = new SnapshotWriter(dataSource, NullLogger<SnapshotWriter>.Instance);
-        var random = new Random(seed);
-        var payloads = new Dictionary<(string, DateTimeOffset), string>();
-        for (var m = firstMarket; m < firstMarket + markets; m++)
-        {
-            var (home, away, draw) = TestBooks.SelectionIds(m);
-            var roles = new RunnerRoles(home, away, draw);
-            var marketId = TestBooks.MarketId(m);
-            var metadata = new MarketMetadata(marketId) { MarketName = "Match Odds", EventName = $"Home {m} v Away {m}" }.WithRoles(roles);
-            var snapshots = new List<SnapshotRecord>(perMarket);
-            for (var i = 0; i < perMarket; i++)
-            {
-                var payload = TestBooks.Generate(random, m);
-                var at = (start ?? Start).AddMinutes(i).AddSeconds(m);
-                payloads[(marketId, at)] = payload;
-                snapshots.Add(new SnapshotRecord(marketId, at)
-                {
-                    RawPayload = payload,
-                    Status = "OPEN",
-                    Inplay = false,
-                    DepthLimit = 10,
-                    Derived = MetricEngine.Compute(MarketBookReader.Read(System.Text.Encoding.UTF8.GetBytes(payload)), roles).Row,
-                });
-            }
-
-            await writer.WriteAsync(new SnapshotBatch([metadata], snapshots), cancellationToken);
-        }
-
-        return payloads;
-    }
+    /// <summary>Stores sample books as ingestion does (<see cref="ScratchBooks.StoreAsync"/>), from <see cref="Start"/> unless told.</summary>
+    public static Task<Dictionary<(string MarketId, DateTimeOffset At), string>> StoreAsync(
+        NpgsqlDataSource dataSource, int markets, int perMarket, int seed, CancellationToken cancellationToken, int firstMarket = 0, DateTimeOffset? start = null) =>
+        ScratchBooks.StoreAsync(dataSource, markets, perMarket, seed, start ?? Start, cancellationToken, firstMarket);
 
     /// <summary>What ingestion writes today for a stored snapshot: the engine's row from its payload and roles.</summary>
     public static async Task<Dictionary<long, DerivedRow?>> ExpectedRowsAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)

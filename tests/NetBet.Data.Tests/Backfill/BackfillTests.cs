@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NetBet.Core.Metrics;
 using NetBet.Data.Audit;
 using NetBet.Data.Backfill;
+using NetBet.Data.Cluster;
 using NetBet.Data.Snapshots;
 using Npgsql;
 
@@ -21,7 +22,7 @@ public sealed class BackfillTests(DatabaseFixture fixture)
     public async Task SeedPlan_BaseSchemaThenMigrated_FillsEveryRecomputableNullExactlyOnce()
     {
         await using var db = await SeededDatabaseAsync();
-        var added = MetricColumns.AddedAfterBaseSchema;
+        var added = MetricSchema.AddedAfterBaseSchema;
 
         var audit = await new Auditor(db).RunAsync(Ct);
         Assert.Equal(Rows, audit.TotalSnapshots);
@@ -33,7 +34,7 @@ public sealed class BackfillTests(DatabaseFixture fixture)
         Assert.Equal((Rows, 0L, 0L), (audit.WouldUpdate, audit.WouldSkip, audit.WouldError));
 
         // Rows that must stay skipped, at the end of the keyset: the last market loses its roles, three payloads go.
-        var lastMarket = TestBooks.MarketId(Markets - 1);
+        var lastMarket = ScratchBooks.MarketId(Markets - 1);
         await ExecuteAsync(db, "update market_event_metadata set home_selection_id = null where market_id = @lastMarket", new { lastMarket });
         var noPayload = (await QueryAsync<long>(db, "select snapshot_id from market_book_snapshots where market_id <> @lastMarket order by snapshot_id desc limit 3", new { lastMarket })).ToList();
         await ExecuteAsync(db, "update market_book_snapshots set raw_payload = null where snapshot_id = any(@noPayload)", new { noPayload });
@@ -42,8 +43,8 @@ public sealed class BackfillTests(DatabaseFixture fixture)
         audit = await new Auditor(db).RunAsync(Ct);
         Assert.All(audit.Columns.Where(c => added.Contains(c.Name)), c => Assert.Equal((Rows, Rows - skipped, "B"), (c.NullCount, c.Recomputable, c.Tier)));
         Assert.Equal((Rows - skipped, (long)skipped), (audit.WouldUpdate, audit.WouldSkip));
-        Assert.Equal(PerMarket, audit.SkipReasons["no roles for the market"]);
-        Assert.Equal(3, audit.SkipReasons["no raw payload"]);
+        Assert.Equal(PerMarket, audit.SkipReasons[SkipReason.NoRolesForMarket.Describe()]);
+        Assert.Equal(3, audit.SkipReasons[SkipReason.NoRawPayload.Describe()]);
 
         var before = await BackfillSeed.StoredRowsAsync(db, Ct);
         var dryRun = await Backfiller(db).RunAsync(new BackfillOptions { DryRun = true }, null, Ct);
@@ -164,7 +165,7 @@ public sealed class BackfillTests(DatabaseFixture fixture)
     public async Task RunAsync_ChosenColumnsAndMarket_FillsOnlyThose()
     {
         await using var db = await SeededDatabaseAsync(markets: 3, perMarket: 30);
-        var market = TestBooks.MarketId(1);
+        var market = ScratchBooks.MarketId(1);
 
         var result = await Backfiller(db).RunAsync(
             new BackfillOptions { Columns = ["draw_lay_odds", "home_back_stake"], MarketId = market, From = BackfillSeed.Start.AddMinutes(10) },
@@ -210,7 +211,7 @@ public sealed class BackfillTests(DatabaseFixture fixture)
         Assert.All(beforeRows, r => Assert.All(r.Values, outcome => Assert.All(outcome, Assert.Null)));
 
         await Backfiller(db).RunAsync(new BackfillOptions(), null, Ct);
-        var rows = await new SpotCheck(db).RunAsync(3, oldest: false, TestBooks.MarketId(0), Ct);
+        var rows = await new SpotCheck(db).RunAsync(3, oldest: false, ScratchBooks.MarketId(0), Ct);
 
         Assert.Equal(3, rows.Count);
         Assert.True(rows[0].SnapshotAt > rows[1].SnapshotAt);

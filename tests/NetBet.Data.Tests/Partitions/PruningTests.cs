@@ -101,6 +101,7 @@ public sealed class PruningTests(PruningTests.ThreeMonths database) : IClassFixt
             {
                 c.Parameters.Add(new NpgsqlParameter("from", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = February.UtcDateTime });
                 c.Parameters.Add(new NpgsqlParameter("to", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = March.UtcDateTime });
+                Auditor.AddReasonParameters(c);
             });
             AssertOnlyFebruary(plan);
         }

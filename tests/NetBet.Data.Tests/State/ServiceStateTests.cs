@@ -14,12 +14,19 @@ public sealed class ServiceStateTests(ClassDatabase database) : IClassFixture<Cl
         var state = new ServiceState(database.DataSource);
         var at = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
 
-        await state.SetAsync("poller.last_tick", new Tick(at, 12), Ct);
-        await state.SetAsync("poller.last_tick", new Tick(at.AddSeconds(5), 13), Ct);
+        await state.SetAsync(ServiceState.PollerLastTickKey, new Tick(at, 12), Ct);
+        await state.SetAsync(ServiceState.PollerLastTickKey, new Tick(at.AddSeconds(5), 13), Ct);
 
-        Assert.Equal(new Tick(at.AddSeconds(5), 13), await state.GetAsync<Tick>("poller.last_tick", Ct));
-        var entry = Assert.Single(await state.ListAsync(Ct), e => e.Key == "poller.last_tick");
+        Assert.Equal(new Tick(at.AddSeconds(5), 13), await state.GetAsync<Tick>(ServiceState.PollerLastTickKey, Ct));
+        var entry = Assert.Single(await state.ListAsync(Ct), e => e.Key == ServiceState.PollerLastTickKey);
         Assert.Contains("\"markets\": 13", entry.Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PollerLastTickKey_IsTheStoredContract()
+    {
+        // Existing databases hold this key; the poller, netbet status and /api/health all go through the constant.
+        Assert.Equal("poller.last_tick", ServiceState.PollerLastTickKey);
     }
 
     [Fact]

@@ -1,7 +1,8 @@
 using System.Net.Http;
 using NetBet.Core.Books;
 using NetBet.Ingest.Betfair;
-using NetBet.Ingest.Simulator;
+using NetBet.Data.Queries;
+using NetBet.Exchange;
 
 namespace NetBet.Ingest.Tests.Betfair;
 

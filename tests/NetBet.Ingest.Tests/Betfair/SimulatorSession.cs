@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using NetBet.Ingest.Betfair;
-using NetBet.Ingest.Simulator;
+using NetBet.Exchange;
 
 namespace NetBet.Ingest.Tests.Betfair;
 

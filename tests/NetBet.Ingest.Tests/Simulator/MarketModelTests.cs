@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using NetBet.Core.Books;
-using NetBet.Ingest.Simulator;
+using NetBet.Exchange;
 
 namespace NetBet.Ingest.Tests.Simulator;
 

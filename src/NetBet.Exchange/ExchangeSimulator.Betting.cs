@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using NetBet.Ingest.Betfair;
 
-namespace NetBet.Ingest.Simulator;
+namespace NetBet.Exchange;
 
 // The betting operations: authentication, fault injection, request limits and the answers.
 public sealed partial class ExchangeSimulator

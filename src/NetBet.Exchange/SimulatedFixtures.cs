@@ -1,4 +1,4 @@
-namespace NetBet.Ingest.Simulator;
+namespace NetBet.Exchange;
 
 /// <summary>A football competition of the simulated exchange.</summary>
 internal sealed record SimulatedCompetition(string Id, string Name, string CountryCode, string Timezone, double Popularity,

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using NetBet.Core.Books;
 
-namespace NetBet.Ingest.Simulator;
+namespace NetBet.Exchange;
 
 /// <summary>Status of a simulated market at one minute, with the numbers its book is drawn from.</summary>
 internal readonly record struct MarketView(

@@ -1,4 +1,4 @@
-namespace NetBet.Ingest.Simulator;
+namespace NetBet.Exchange;
 
 /// <summary>Settings of an <see cref="ExchangeSimulator"/>.</summary>
 public sealed class SimulatorOptions

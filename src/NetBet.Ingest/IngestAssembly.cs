@@ -1,3 +1,0 @@
-namespace NetBet.Ingest;
-
-internal static class IngestAssembly;
