@@ -23,6 +23,9 @@ public sealed class MonthPartitions(NpgsqlDataSource dataSource)
     // table until commit, which must not last as long as a writer's batch.
     private const string EnsureSql = "select count(*) filter (where netbet_ensure_month(m)) from unnest(@months) m";
 
+    /// <summary>How long creating a month waits for the parent tables' lock before the write fails.</summary>
+    public static TimeSpan EnsureLockTimeout { get; } = TimeSpan.FromSeconds(5);
+
     private const string IsPartitionedSql = """
         select exists (select 1 from pg_partitioned_table where partrelid = to_regclass('market_book_snapshots'))
         """;
@@ -54,9 +57,20 @@ public sealed class MonthPartitions(NpgsqlDataSource dataSource)
             return 0;
         }
 
-        await using var command = new NpgsqlCommand(EnsureSql, connection);
+        // A writer must not queue behind a long reader for the parent's exclusive lock (and every later writer
+        // behind it): after the lock timeout the write fails, the poller's spool keeps the batch, and a later tick
+        // creates the month.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var timeout = new NpgsqlCommand($"set local lock_timeout = '{(int)EnsureLockTimeout.TotalMilliseconds}ms'", connection, transaction))
+        {
+            await timeout.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = new NpgsqlCommand(EnsureSql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter("months", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = starts });
-        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        var created = (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await transaction.CommitAsync(cancellationToken);
+        return created;
     }
 
     /// <summary>The months that have a <c>market_book_snapshots</c> partition, oldest first; empty when the table is not partitioned.</summary>
