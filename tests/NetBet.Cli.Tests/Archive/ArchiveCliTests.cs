@@ -36,8 +36,7 @@ public sealed class ArchiveCliTests(CliDatabaseFixture fixture) : IDisposable
         Assert.Contains("2026-02  restored 20 of 20 snapshots", restore.Stdout, StringComparison.Ordinal);
         Assert.Contains("2026-02  restored 0 of 20 snapshots", again.Stdout, StringComparison.Ordinal);
         var metricsAfter = await CliSeed.ReadMetricsAsync(db, Ct);
-        Assert.Equal(metricsBefore.Count, metricsAfter.Count);
-        Assert.All(metricsBefore, kv => Assert.Equal(kv.Value, metricsAfter[kv.Key]));
+        Assert.Equal(metricsBefore, metricsAfter);
     }
 
     [Fact]

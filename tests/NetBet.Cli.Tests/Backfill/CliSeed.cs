@@ -21,6 +21,15 @@ internal static class CliSeed
         return connectionString;
     }
 
+    /// <summary>Asserts that two databases hold the same derived rows with the same metric values.</summary>
+    public static async Task AssertSameMetricsAsync(string expectedConnectionString, string actualConnectionString, CancellationToken cancellationToken)
+    {
+        var expected = await ReadMetricsAsync(expectedConnectionString, cancellationToken);
+        var actual = await ReadMetricsAsync(actualConnectionString, cancellationToken);
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.All(expected, kv => Assert.Equal(kv.Value, actual[kv.Key]));
+    }
+
     /// <summary>Every derived row's metric columns keyed by (market, snapshot time), comparable across databases.</summary>
     public static async Task<Dictionary<(string, DateTimeOffset), double?[]>> ReadMetricsAsync(string connectionString, CancellationToken cancellationToken)
     {

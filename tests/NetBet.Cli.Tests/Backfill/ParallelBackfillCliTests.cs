@@ -25,13 +25,8 @@ public sealed class ParallelBackfillCliTests(CliDatabaseFixture fixture)
         Assert.Equal(
             [2001, 9999], // ids 1 .. 9,999 in block 0, 10,000 .. 12,000 in block 1
             shardRuns.Select(r => int.Parse(LastLine(r.Stdout).Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture)).Order());
-        var expected = await CliSeed.ReadMetricsAsync(single, Ct);
-        foreach (var db in new[] { workers, shards })
-        {
-            var actual = await CliSeed.ReadMetricsAsync(db, Ct);
-            Assert.Equal(expected.Count, actual.Count);
-            Assert.All(expected, kv => Assert.Equal(kv.Value, actual[kv.Key]));
-        }
+        await CliSeed.AssertSameMetricsAsync(single, workers, Ct);
+        await CliSeed.AssertSameMetricsAsync(single, shards, Ct);
     }
 
     [Fact]
@@ -52,9 +47,7 @@ public sealed class ParallelBackfillCliTests(CliDatabaseFixture fixture)
 
         Assert.InRange(filled, 50, 11_999);
         Assert.Equal($"Backfill complete: {12000 - filled} processed, {12000 - filled} updated, 0 skipped, 0 errors", LastLine(rerun.Stdout));
-        var expected = await CliSeed.ReadMetricsAsync(single, Ct);
-        var actual = await CliSeed.ReadMetricsAsync(killed, Ct);
-        Assert.All(expected, kv => Assert.Equal(kv.Value, actual[kv.Key]));
+        await CliSeed.AssertSameMetricsAsync(single, killed, Ct);
     }
 
     [Fact]
