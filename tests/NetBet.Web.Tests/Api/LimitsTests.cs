@@ -25,6 +25,7 @@ public sealed class LimitsTests(WebFixture web) : IAsyncLifetime
         await using var seed = dataSource.CreateCommand($"""
             insert into market_event_metadata (market_id, market_name, competition_id, competition_name, market_start_time)
             values ('{Market}', 'Match Odds', '1', 'Limits League', now());
+            select netbet_ensure_month(m) from (values (timestamptz '2026-01-01 00:00:00+00'), (timestamptz '2026-02-01 00:00:00+00')) as months (m);
             insert into market_book_snapshots (snapshot_at, market_id)
             select timestamptz '2026-01-01 00:00:00+00' + make_interval(mins => i), '{Market}'
             from generate_series(0, 50000) as i;

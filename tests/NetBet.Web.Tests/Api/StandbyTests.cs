@@ -66,6 +66,7 @@ public sealed class StandbyTests : IAsyncLifetime
         await using var command = new NpgsqlCommand("""
             insert into market_event_metadata (market_id, market_name, event_name, competition_id, competition_name, market_start_time)
             values (@market, 'Match Odds', 'Home v Away', @competition_id, @competition_name, @start);
+            select netbet_ensure_month(@start - make_interval(mins => 15 * i)) from generate_series(1, @snapshots) as i;
             insert into market_book_snapshots (snapshot_at, market_id, inplay, status)
             select @start - make_interval(mins => 15 * i), @market, false, 'OPEN' from generate_series(1, @snapshots) as i;
             """, connection);
