@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using NetBet.Bench.Harness;
 using NetBet.Core.Books;
 using NetBet.Core.Metrics;
 using NetBet.Data;
@@ -150,6 +151,7 @@ internal static class ApiBenchmark
             $"  latency p50 {P(0.50):N2} ms, p95 {P(0.95):N2} ms, p99 {p99:N2} ms, max {sorted[^1]:N2} ms"));
         Console.WriteLine(FormattableString.Invariant(
             $"  target p99 < {TargetP99Ms:N0} ms: {(p99 < TargetP99Ms ? "met" : "MISSED")} (p99 is {p99 / TargetP99Ms:P0} of the target, {TargetP99Ms / p99:N1}x headroom)"));
+        Figures.Add("api", $"{name} p99", "ms", p99, TargetP99Ms, Goal.AtMost);
     }
 
     private static async Task SeedAsync(string connectionString)
