@@ -45,7 +45,7 @@ public static class MarketBookReader
         var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         try
         {
-            Advance(ref reader, jsonPath);
+            Advance(ref reader, new BookPath(jsonPath));
             var book = Read(ref reader, jsonPath);
             if (reader.Read())
             {
@@ -71,43 +71,45 @@ public static class MarketBookReader
             throw new MarketBookFormatException($"expected a MarketBook object, got {Describe(reader.TokenType)}", jsonPath);
         }
 
+        var path = new BookPath(jsonPath);
+        var scratch = ReaderScratch.ForThisThread;
         string? marketId = null, status = null;
         bool? inplay = null;
         double? totalMatched = null;
-        var runners = new List<RunnerBook>(3);
+        RunnerBook[] runners = [];
         var runnerEntries = 0;
-        while (Advance(ref reader, jsonPath) == JsonTokenType.PropertyName)
+        while (Advance(ref reader, path) == JsonTokenType.PropertyName)
         {
             if (IsProperty(ref reader, "marketId"u8))
             {
-                Advance(ref reader, jsonPath);
-                marketId = ReadString(ref reader, new JsonPathRef(jsonPath, -1, ".marketId"));
+                Advance(ref reader, path);
+                marketId = scratch.RepeatedMarketId(ref reader) ?? ReadString(ref reader, path, ".marketId");
             }
             else if (IsProperty(ref reader, "status"u8))
             {
-                Advance(ref reader, jsonPath);
-                status = ReadString(ref reader, new JsonPathRef(jsonPath, -1, ".status"));
+                Advance(ref reader, path);
+                status = ReadString(ref reader, path, ".status");
             }
             else if (IsProperty(ref reader, "inplay"u8))
             {
-                Advance(ref reader, jsonPath);
+                Advance(ref reader, path);
                 inplay = reader.TokenType switch
                 {
                     JsonTokenType.True => true,
                     JsonTokenType.False => false,
                     JsonTokenType.Null => null,
-                    _ => throw new MarketBookFormatException($"expected true or false, got {Describe(reader.TokenType)}", jsonPath + ".inplay"),
+                    _ => throw new MarketBookFormatException($"expected true or false, got {Describe(reader.TokenType)}", path.At(-1, ".inplay")),
                 };
             }
             else if (IsProperty(ref reader, "totalMatched"u8))
             {
-                Advance(ref reader, jsonPath);
-                totalMatched = ReadNullableNumber(ref reader, new JsonPathRef(jsonPath, -1, ".totalMatched"));
+                Advance(ref reader, path);
+                totalMatched = ReadNullableNumber(ref reader, path, -1, ".totalMatched");
             }
             else if (IsProperty(ref reader, "runners"u8))
             {
-                Advance(ref reader, jsonPath);
-                runnerEntries = ReadRunners(ref reader, runners, jsonPath + ".runners");
+                Advance(ref reader, path);
+                (runners, runnerEntries) = ReadRunners(ref reader, scratch, path.InRunners);
             }
             else
             {
@@ -118,19 +120,23 @@ public static class MarketBookReader
         return new MarketBook(marketId, status, inplay, totalMatched, runnerEntries, runners);
     }
 
-    private static int ReadRunners(ref Utf8JsonReader reader, List<RunnerBook> runners, string path)
+    // The runner objects, in an array of their exact count (collected in the thread's scratch array first), and the
+    // number of entries, null entries included.
+    private static (RunnerBook[] Runners, int Entries) ReadRunners(ref Utf8JsonReader reader, ReaderScratch scratch, BookPath path)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
-            return 0;
+            return ([], 0);
         }
 
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw new MarketBookFormatException($"expected an array of runners, got {Describe(reader.TokenType)}", path);
+            throw new MarketBookFormatException($"expected an array of runners, got {Describe(reader.TokenType)}", path.ToString());
         }
 
         var entries = 0;
+        var count = 0;
+        var runners = scratch.Runners;
         while (Advance(ref reader, path) != JsonTokenType.EndArray)
         {
             var index = entries++;
@@ -139,43 +145,51 @@ public static class MarketBookReader
                 case JsonTokenType.Null:
                     break;
                 case JsonTokenType.StartObject:
-                    runners.Add(ReadRunner(ref reader, path, index));
+                    if (count == runners.Length)
+                    {
+                        runners = scratch.GrowRunners();
+                    }
+
+                    runners[count++] = ReadRunner(ref reader, scratch, path, index);
                     break;
                 default:
-                    throw new MarketBookFormatException($"expected a runner object, got {Describe(reader.TokenType)}", $"{path}[{index}]");
+                    throw new MarketBookFormatException($"expected a runner object, got {Describe(reader.TokenType)}", path.At(index, ""));
             }
         }
 
-        return entries;
+        var result = runners.AsSpan(0, count).ToArray();
+        runners.AsSpan(0, count).Clear(); // the scratch array must not keep books alive
+        return (result, entries);
     }
 
-    private static RunnerBook ReadRunner(ref Utf8JsonReader reader, string runnersPath, int index)
+    private static RunnerBook ReadRunner(ref Utf8JsonReader reader, ReaderScratch scratch, BookPath runnersPath, int index)
     {
         long? selectionId = null;
         string? status = null;
         double? totalMatched = null;
         PriceSize[] back = [], lay = [];
+        var runnerPath = runnersPath.InRunner(index);
         while (Advance(ref reader, runnersPath) == JsonTokenType.PropertyName)
         {
             if (IsProperty(ref reader, "selectionId"u8))
             {
                 Advance(ref reader, runnersPath);
-                selectionId = ReadSelectionId(ref reader, new JsonPathRef(runnersPath, index, ".selectionId"));
+                selectionId = ReadSelectionId(ref reader, runnerPath);
             }
             else if (IsProperty(ref reader, "status"u8))
             {
                 Advance(ref reader, runnersPath);
-                status = ReadString(ref reader, new JsonPathRef(runnersPath, index, ".status"));
+                status = ReadString(ref reader, runnerPath, ".status");
             }
             else if (IsProperty(ref reader, "totalMatched"u8))
             {
                 Advance(ref reader, runnersPath);
-                totalMatched = ReadNullableNumber(ref reader, new JsonPathRef(runnersPath, index, ".totalMatched"));
+                totalMatched = ReadNullableNumber(ref reader, runnerPath, -1, ".totalMatched");
             }
             else if (IsProperty(ref reader, "ex"u8))
             {
                 Advance(ref reader, runnersPath);
-                (back, lay) = ReadExchangePrices(ref reader, $"{runnersPath}[{index}].ex");
+                (back, lay) = ReadExchangePrices(ref reader, scratch, runnerPath);
             }
             else
             {
@@ -186,7 +200,7 @@ public static class MarketBookReader
         return new RunnerBook(selectionId, status, totalMatched, back, lay);
     }
 
-    private static long? ReadSelectionId(ref Utf8JsonReader reader, JsonPathRef path)
+    private static long? ReadSelectionId(ref Utf8JsonReader reader, BookPath runnerPath)
     {
         switch (reader.TokenType)
         {
@@ -196,13 +210,14 @@ public static class MarketBookReader
             case JsonTokenType.Number when reader.TryGetInt64(out var id):
                 return id == 0 ? null : id;
             default:
-                throw new MarketBookFormatException($"expected an integer selection id, got {Describe(reader.TokenType)}", path.ToString());
+                throw new MarketBookFormatException($"expected an integer selection id, got {Describe(reader.TokenType)}", runnerPath.At(-1, ".selectionId"));
         }
     }
 
-    private static (PriceSize[] Back, PriceSize[] Lay) ReadExchangePrices(ref Utf8JsonReader reader, string path)
+    private static (PriceSize[] Back, PriceSize[] Lay) ReadExchangePrices(ref Utf8JsonReader reader, ReaderScratch scratch, BookPath runnerPath)
     {
         PriceSize[] back = [], lay = [];
+        var path = runnerPath.InSide(".ex");
         if (reader.TokenType == JsonTokenType.Null)
         {
             return (back, lay);
@@ -210,7 +225,7 @@ public static class MarketBookReader
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new MarketBookFormatException($"expected an object, got {Describe(reader.TokenType)}", path);
+            throw new MarketBookFormatException($"expected an object, got {Describe(reader.TokenType)}", path.ToString());
         }
 
         while (Advance(ref reader, path) == JsonTokenType.PropertyName)
@@ -218,12 +233,12 @@ public static class MarketBookReader
             if (IsProperty(ref reader, "availableToBack"u8))
             {
                 Advance(ref reader, path);
-                back = ReadLevels(ref reader, path + ".availableToBack");
+                back = ReadLevels(ref reader, scratch, runnerPath.InSide(".ex.availableToBack"));
             }
             else if (IsProperty(ref reader, "availableToLay"u8))
             {
                 Advance(ref reader, path);
-                lay = ReadLevels(ref reader, path + ".availableToLay");
+                lay = ReadLevels(ref reader, scratch, runnerPath.InSide(".ex.availableToLay"));
             }
             else
             {
@@ -234,7 +249,7 @@ public static class MarketBookReader
         return (back, lay);
     }
 
-    private static PriceSize[] ReadLevels(ref Utf8JsonReader reader, string path)
+    private static PriceSize[] ReadLevels(ref Utf8JsonReader reader, ReaderScratch scratch, BookPath path)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -243,32 +258,27 @@ public static class MarketBookReader
 
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw new MarketBookFormatException($"expected an array of levels, got {Describe(reader.TokenType)}", path);
+            throw new MarketBookFormatException($"expected an array of levels, got {Describe(reader.TokenType)}", path.ToString());
         }
 
-        // Grown by doubling and trimmed once: books list 1-10 levels a side, the whole ladder at most a few hundred.
-        var levels = new PriceSize[8];
+        // Collected in the thread's scratch array, then copied once into an array of the exact count.
+        var levels = scratch.Levels;
         var count = 0;
         while (Advance(ref reader, path) != JsonTokenType.EndArray)
         {
             if (count == levels.Length)
             {
-                Array.Resize(ref levels, levels.Length * 2);
+                levels = scratch.GrowLevels();
             }
 
             levels[count] = ReadLevel(ref reader, path, count);
             count++;
         }
 
-        if (count != levels.Length)
-        {
-            Array.Resize(ref levels, count);
-        }
-
-        return levels;
+        return count == 0 ? [] : levels.AsSpan(0, count).ToArray();
     }
 
-    private static PriceSize ReadLevel(ref Utf8JsonReader reader, string sidePath, int index)
+    private static PriceSize ReadLevel(ref Utf8JsonReader reader, BookPath sidePath, int index)
     {
         switch (reader.TokenType)
         {
@@ -282,12 +292,12 @@ public static class MarketBookReader
                         if (IsProperty(ref reader, "price"u8))
                         {
                             Advance(ref reader, sidePath);
-                            price = ReadNullableNumber(ref reader, new JsonPathRef(sidePath, index, ".price")) ?? 0.0;
+                            price = ReadNullableNumber(ref reader, sidePath, index, ".price") ?? 0.0;
                         }
                         else if (IsProperty(ref reader, "size"u8))
                         {
                             Advance(ref reader, sidePath);
-                            size = ReadNullableNumber(ref reader, new JsonPathRef(sidePath, index, ".size")) ?? 0.0;
+                            size = ReadNullableNumber(ref reader, sidePath, index, ".size") ?? 0.0;
                         }
                         else if (CaseVariantOf(ref reader) is { } expected)
                         {
@@ -296,7 +306,7 @@ public static class MarketBookReader
                             var key = reader.GetString();
                             throw new MarketBookFormatException(
                                 $"level key \"{key}\" must be written \"{expected}\" (keys are case-sensitive)",
-                                $"{sidePath}[{index}].{key}");
+                                sidePath.At(index, "." + key));
                         }
                         else
                         {
@@ -306,7 +316,7 @@ public static class MarketBookReader
 
                     if (price is null || size is null)
                     {
-                        throw new MarketBookFormatException($"level has no {(price is null ? "price" : "size")}", $"{sidePath}[{index}]");
+                        throw new MarketBookFormatException($"level has no {(price is null ? "price" : "size")}", sidePath.At(index, ""));
                     }
 
                     return new PriceSize(price.Value, size.Value);
@@ -320,28 +330,28 @@ public static class MarketBookReader
                     var size = ReadPairElement(ref reader, sidePath, index, 1);
                     if (Advance(ref reader, sidePath) != JsonTokenType.EndArray)
                     {
-                        throw new MarketBookFormatException("expected a [price, size] pair, got more elements", $"{sidePath}[{index}]");
+                        throw new MarketBookFormatException("expected a [price, size] pair, got more elements", sidePath.At(index, ""));
                     }
 
                     return new PriceSize(price, size);
                 }
 
             default:
-                throw new MarketBookFormatException($"expected a level object or [price, size] pair, got {Describe(reader.TokenType)}", $"{sidePath}[{index}]");
+                throw new MarketBookFormatException($"expected a level object or [price, size] pair, got {Describe(reader.TokenType)}", sidePath.At(index, ""));
         }
     }
 
-    private static double ReadPairElement(ref Utf8JsonReader reader, string sidePath, int index, int element)
+    private static double ReadPairElement(ref Utf8JsonReader reader, BookPath sidePath, int index, int element)
     {
         if (reader.TokenType == JsonTokenType.EndArray)
         {
-            throw new MarketBookFormatException("expected a [price, size] pair, got fewer elements", $"{sidePath}[{index}]");
+            throw new MarketBookFormatException("expected a [price, size] pair, got fewer elements", sidePath.At(index, ""));
         }
 
-        return ReadNullableNumber(ref reader, new JsonPathRef(sidePath, index, element == 0 ? "[0]" : "[1]")) ?? 0.0;
+        return ReadNullableNumber(ref reader, sidePath, index, element == 0 ? "[0]" : "[1]") ?? 0.0;
     }
 
-    private static double? ReadNullableNumber(ref Utf8JsonReader reader, JsonPathRef path)
+    private static double? ReadNullableNumber(ref Utf8JsonReader reader, BookPath path, int index, string suffix)
     {
         switch (reader.TokenType)
         {
@@ -351,9 +361,9 @@ public static class MarketBookReader
                 var value = reader.HasValueSequence || !TryParseShortDecimal(reader.ValueSpan, out var quick) ? reader.GetDouble() : quick;
                 return Math.Abs(value) <= MaxMagnitude
                     ? value
-                    : throw new MarketBookFormatException("number out of range (|x| > 1e15)", path.ToString());
+                    : throw new MarketBookFormatException("number out of range (|x| > 1e15)", path.At(index, suffix));
             default:
-                throw new MarketBookFormatException($"expected a number, got {Describe(reader.TokenType)}", path.ToString());
+                throw new MarketBookFormatException($"expected a number, got {Describe(reader.TokenType)}", path.At(index, suffix));
         }
     }
 
@@ -417,11 +427,11 @@ public static class MarketBookReader
         return true;
     }
 
-    private static string? ReadString(ref Utf8JsonReader reader, JsonPathRef path) => reader.TokenType switch
+    private static string? ReadString(ref Utf8JsonReader reader, BookPath path, string suffix) => reader.TokenType switch
     {
         JsonTokenType.String => KnownString(ref reader) ?? reader.GetString(),
         JsonTokenType.Null => null,
-        _ => throw new MarketBookFormatException($"expected a string, got {Describe(reader.TokenType)}", path.ToString()),
+        _ => throw new MarketBookFormatException($"expected a string, got {Describe(reader.TokenType)}", path.At(-1, suffix)),
     };
 
     // Statuses repeat in every book: return the shared literal instead of allocating a new string each time.
@@ -468,8 +478,8 @@ public static class MarketBookReader
     private static bool IsProperty(ref Utf8JsonReader reader, ReadOnlySpan<byte> name) =>
         reader.ValueIsEscaped ? reader.ValueTextEquals(name) : reader.ValueSpan.SequenceEqual(name);
 
-    private static JsonTokenType Advance(ref Utf8JsonReader reader, string path) =>
-        reader.Read() ? reader.TokenType : throw new MarketBookFormatException("unexpected end of JSON", path);
+    private static JsonTokenType Advance(ref Utf8JsonReader reader, BookPath path) =>
+        reader.Read() ? reader.TokenType : throw new MarketBookFormatException("unexpected end of JSON", path.ToString());
 
     internal static string Describe(JsonTokenType token) => token switch
     {
@@ -492,8 +502,96 @@ public static class MarketBookReader
     internal static string Utf8(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 }
 
-/// <summary>A JSON path built only when an error needs it, so the happy path allocates nothing.</summary>
-internal readonly record struct JsonPathRef(string Base, int Index, string Suffix)
+/// <summary>
+/// A JSON path inside one MarketBook, built only when an error needs it, so the happy path allocates nothing:
+/// the book's own path, then optionally <c>.runners</c> (<see cref="Runner"/> is <see cref="RunnersArray"/>) or
+/// <c>.runners[i]</c>, then optionally a part inside the runner such as <c>.ex.availableToBack</c>.
+/// </summary>
+internal readonly record struct BookPath(string Book, int Runner = BookPath.NoRunner, string? Part = null)
 {
-    public override string ToString() => Index < 0 ? Base + Suffix : $"{Base}[{Index}]{Suffix}";
+    public const int NoRunner = -2;
+
+    public const int RunnersArray = -1;
+
+    public BookPath InRunners => this with { Runner = RunnersArray };
+
+    public BookPath InRunner(int index) => this with { Runner = index };
+
+    public BookPath InSide(string part) => this with { Part = part };
+
+    /// <summary>This path, then <c>[index]</c> unless <paramref name="index"/> is negative, then <paramref name="suffix"/>.</summary>
+    public string At(int index, string suffix)
+    {
+        var text = new StringBuilder(Book);
+        if (Runner != NoRunner)
+        {
+            text.Append(".runners");
+            if (Runner >= 0)
+            {
+                text.Append('[').Append(Runner).Append(']');
+            }
+        }
+
+        text.Append(Part);
+        if (index >= 0)
+        {
+            text.Append('[').Append(index).Append(']');
+        }
+
+        return text.Append(suffix).ToString();
+    }
+
+    public override string ToString() => At(-1, "");
+}
+
+/// <summary>
+/// Per-thread buffers of the reader, so a book costs one array per side and one for its runners, each of its exact
+/// length, and a market id read again and again (a backfill or a poller reads one market's books in turn) is one string.
+/// </summary>
+internal sealed class ReaderScratch
+{
+    [ThreadStatic]
+    private static ReaderScratch? t_current;
+
+    private string? _lastMarketId;
+
+    public static ReaderScratch ForThisThread => t_current ??= new ReaderScratch();
+
+    public PriceSize[] Levels { get; private set; } = new PriceSize[32];
+
+    public RunnerBook[] Runners { get; private set; } = new RunnerBook[8];
+
+    public PriceSize[] GrowLevels()
+    {
+        var levels = Levels;
+        Array.Resize(ref levels, levels.Length * 2);
+        return Levels = levels;
+    }
+
+    public RunnerBook[] GrowRunners()
+    {
+        var runners = Runners;
+        Array.Resize(ref runners, runners.Length * 2);
+        return Runners = runners;
+    }
+
+    /// <summary>
+    /// The market id the reader is on when it is a plain ASCII string: the previous one when the text is the same.
+    /// Null for anything else (escaped, non-ASCII, not a string), which the caller reads the general way.
+    /// </summary>
+    public string? RepeatedMarketId(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            return null;
+        }
+
+        var text = reader.ValueSpan;
+        if (_lastMarketId is { } last && Ascii.Equals(text, last))
+        {
+            return last;
+        }
+
+        return Ascii.IsValid(text) ? _lastMarketId = Encoding.ASCII.GetString(text) : null;
+    }
 }

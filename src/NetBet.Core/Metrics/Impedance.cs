@@ -16,10 +16,13 @@ internal static class Impedance
 
     private readonly record struct RunnerVwap(long SelectionId, SideVwap Back, SideVwap Lay);
 
-    public static void Write(double?[] values, IReadOnlyList<RunnerBook> runners, RunnerRoles roles)
+    // Books list 3 runners; more than this few go to the heap.
+    private const int StackRunners = 8;
+
+    public static void Write(double?[] values, ReadOnlySpan<RunnerBook> runners, RunnerRoles roles)
     {
         // Every runner with a selection id takes part, first occurrence wins (METRICS.md 7.3, 7.4).
-        var vwaps = new RunnerVwap[runners.Count];
+        var vwaps = runners.Length <= StackRunners ? stackalloc RunnerVwap[StackRunners] : new RunnerVwap[runners.Length];
         var count = 0;
         foreach (var runner in runners)
         {
@@ -28,7 +31,7 @@ internal static class Impedance
                 continue;
             }
 
-            vwaps[count++] = new RunnerVwap(id, Vwap(runner.Back), Vwap(runner.Lay));
+            vwaps[count++] = new RunnerVwap(id, Vwap(runner.BackSpan), Vwap(runner.LaySpan));
         }
 
         var scale = 0m;
@@ -79,7 +82,7 @@ internal static class Impedance
         }
     }
 
-    private static int IndexOf(RunnerVwap[] vwaps, int count, long selectionId)
+    private static int IndexOf(ReadOnlySpan<RunnerVwap> vwaps, int count, long selectionId)
     {
         for (var i = 0; i < count; i++)
         {
@@ -92,10 +95,10 @@ internal static class Impedance
         return -1;
     }
 
-    private static SideVwap Vwap(IReadOnlyList<PriceSize> side)
+    private static SideVwap Vwap(ReadOnlySpan<PriceSize> side)
     {
         decimal stake = 0m, notional = 0m;
-        var depth = Math.Min(Depth, side.Count);
+        var depth = Math.Min(Depth, side.Length);
         for (var i = 0; i < depth; i++)
         {
             var level = side[i];
@@ -129,10 +132,11 @@ internal static class Impedance
         if (Math.Abs(cents) < 1e15 && cents == Math.Round(cents))
         {
             var m = (long)Math.Abs(cents);
-            var candidate = new decimal((int)m, (int)(m >> 32), 0, value < 0, 2);
-            if ((double)candidate == value)
+            // (double)candidate is (double)m / 100.0 with the sign applied (m < 2^53 converts exactly): compare
+            // that directly instead of converting the decimal back.
+            if (m / 100.0 == Math.Abs(value))
             {
-                return candidate;
+                return new decimal((int)m, (int)(m >> 32), 0, value < 0, 2);
             }
         }
 
