@@ -80,17 +80,18 @@ public static class MarketBookReader
         var runnerEntries = 0;
         while (Advance(ref reader, path) == JsonTokenType.PropertyName)
         {
-            if (IsProperty(ref reader, "marketId"u8))
+            var key = KeyOf(ref reader);
+            if (key == Key.MarketId)
             {
                 Advance(ref reader, path);
                 marketId = scratch.RepeatedMarketId(ref reader) ?? ReadString(ref reader, path, ".marketId");
             }
-            else if (IsProperty(ref reader, "status"u8))
+            else if (key == Key.Status)
             {
                 Advance(ref reader, path);
                 status = ReadString(ref reader, path, ".status");
             }
-            else if (IsProperty(ref reader, "inplay"u8))
+            else if (key == Key.Inplay)
             {
                 Advance(ref reader, path);
                 inplay = reader.TokenType switch
@@ -101,12 +102,12 @@ public static class MarketBookReader
                     _ => throw new MarketBookFormatException($"expected true or false, got {Describe(reader.TokenType)}", path.At(-1, ".inplay")),
                 };
             }
-            else if (IsProperty(ref reader, "totalMatched"u8))
+            else if (key == Key.TotalMatched)
             {
                 Advance(ref reader, path);
                 totalMatched = ReadNullableNumber(ref reader, path, -1, ".totalMatched");
             }
-            else if (IsProperty(ref reader, "runners"u8))
+            else if (key == Key.Runners)
             {
                 Advance(ref reader, path);
                 (runners, runnerEntries) = ReadRunners(ref reader, scratch, path.InRunners);
@@ -171,22 +172,23 @@ public static class MarketBookReader
         var runnerPath = runnersPath.InRunner(index);
         while (Advance(ref reader, runnersPath) == JsonTokenType.PropertyName)
         {
-            if (IsProperty(ref reader, "selectionId"u8))
+            var key = KeyOf(ref reader);
+            if (key == Key.SelectionId)
             {
                 Advance(ref reader, runnersPath);
                 selectionId = ReadSelectionId(ref reader, runnerPath);
             }
-            else if (IsProperty(ref reader, "status"u8))
+            else if (key == Key.Status)
             {
                 Advance(ref reader, runnersPath);
                 status = ReadString(ref reader, runnerPath, ".status");
             }
-            else if (IsProperty(ref reader, "totalMatched"u8))
+            else if (key == Key.TotalMatched)
             {
                 Advance(ref reader, runnersPath);
                 totalMatched = ReadNullableNumber(ref reader, runnerPath, -1, ".totalMatched");
             }
-            else if (IsProperty(ref reader, "ex"u8))
+            else if (key == Key.Ex)
             {
                 Advance(ref reader, runnersPath);
                 (back, lay) = ReadExchangePrices(ref reader, scratch, runnerPath);
@@ -230,12 +232,13 @@ public static class MarketBookReader
 
         while (Advance(ref reader, path) == JsonTokenType.PropertyName)
         {
-            if (IsProperty(ref reader, "availableToBack"u8))
+            var key = KeyOf(ref reader);
+            if (key == Key.AvailableToBack)
             {
                 Advance(ref reader, path);
                 back = ReadLevels(ref reader, scratch, runnerPath.InSide(".ex.availableToBack"));
             }
-            else if (IsProperty(ref reader, "availableToLay"u8))
+            else if (key == Key.AvailableToLay)
             {
                 Advance(ref reader, path);
                 lay = ReadLevels(ref reader, scratch, runnerPath.InSide(".ex.availableToLay"));
@@ -289,12 +292,13 @@ public static class MarketBookReader
                     double? price = null, size = null;
                     while (Advance(ref reader, sidePath) == JsonTokenType.PropertyName)
                     {
-                        if (IsProperty(ref reader, "price"u8))
+                        var key = KeyOf(ref reader);
+                        if (key == Key.Price)
                         {
                             Advance(ref reader, sidePath);
                             price = ReadNullableNumber(ref reader, sidePath, index, ".price") ?? 0.0;
                         }
-                        else if (IsProperty(ref reader, "size"u8))
+                        else if (key == Key.Size)
                         {
                             Advance(ref reader, sidePath);
                             size = ReadNullableNumber(ref reader, sidePath, index, ".size") ?? 0.0;
@@ -303,10 +307,10 @@ public static class MarketBookReader
                         {
                             // {"Price": ..} would otherwise be skipped and read as a level without a price, or worse,
                             // beside a lower-case copy that may disagree: refuse it, whatever else the level holds.
-                            var key = reader.GetString();
+                            var written = reader.GetString();
                             throw new MarketBookFormatException(
-                                $"level key \"{key}\" must be written \"{expected}\" (keys are case-sensitive)",
-                                sidePath.At(index, "." + key));
+                                $"level key \"{written}\" must be written \"{expected}\" (keys are case-sensitive)",
+                                sidePath.At(index, "." + written));
                         }
                         else
                         {
@@ -367,45 +371,35 @@ public static class MarketBookReader
         }
     }
 
-    private static readonly double[] PowersOfTen = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+    private static readonly double[] PowersOfTen = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
     /// <summary>
-    /// Fast path for plain decimals such as <c>2.06</c> or <c>-15</c> with at most 15 significant digits: the
-    /// mantissa and the power of ten are exact doubles, so one division gives the correctly rounded value, the same
-    /// double the general parser returns. Anything else (exponents, long mantissas) falls back to it.
+    /// Fast path for plain decimals such as <c>2.06</c> or <c>-15</c> with at most 15 digits: the mantissa and the
+    /// power of ten are exact doubles, so one division gives the correctly rounded value, the same double the general
+    /// parser returns. Anything else (exponents, longer numbers) falls back to it. The token is valid JSON already.
     /// </summary>
     private static bool TryParseShortDecimal(ReadOnlySpan<byte> text, out double value)
     {
         value = 0;
-        var i = 0;
-        var negative = text.Length > 0 && text[0] == (byte)'-';
-        if (negative)
+        var negative = !text.IsEmpty && text[0] == (byte)'-';
+        var digits = negative ? text[1..] : text;
+        if (digits.Length > 16)
         {
-            i++;
+            return false;
         }
 
-        long mantissa = 0;
-        int digits = 0, scale = 0;
-        var seenDot = false;
-        for (; i < text.Length; i++)
+        ulong mantissa = 0;
+        var dot = -1;
+        for (var i = 0; i < digits.Length; i++)
         {
-            var c = text[i];
-            if (c is >= (byte)'0' and <= (byte)'9')
+            var digit = (uint)(digits[i] - '0');
+            if (digit <= 9)
             {
-                mantissa = (mantissa * 10) + (c - '0');
-                if (mantissa != 0 && ++digits > 15)
-                {
-                    return false;
-                }
-
-                if (seenDot)
-                {
-                    scale++;
-                }
+                mantissa = (mantissa * 10) + digit;
             }
-            else if (c == (byte)'.' && !seenDot)
+            else if (digits[i] == (byte)'.')
             {
-                seenDot = true;
+                dot = i;
             }
             else
             {
@@ -413,12 +407,12 @@ public static class MarketBookReader
             }
         }
 
-        if (scale >= PowersOfTen.Length)
+        if (dot < 0 && digits.Length > 15)
         {
             return false;
         }
 
-        value = mantissa / PowersOfTen[scale];
+        value = mantissa / PowersOfTen[dot < 0 ? 0 : digits.Length - dot - 1];
         if (negative)
         {
             value = -value;
@@ -474,9 +468,68 @@ public static class MarketBookReader
         return null;
     }
 
-    // Property names are compared on the raw bytes unless escaped: ValueTextEquals unescapes first, which costs.
-    private static bool IsProperty(ref Utf8JsonReader reader, ReadOnlySpan<byte> name) =>
-        reader.ValueIsEscaped ? reader.ValueTextEquals(name) : reader.ValueSpan.SequenceEqual(name);
+    // The property names the reader acts on; each object acts on its own and skips the others.
+    private enum Key
+    {
+        Other,
+        MarketId,
+        Status,
+        Inplay,
+        TotalMatched,
+        Runners,
+        SelectionId,
+        Ex,
+        AvailableToBack,
+        AvailableToLay,
+        Price,
+        Size,
+    }
+
+    // One comparison per property at most, chosen by the name's length, on the raw bytes: unescaping first (what
+    // ValueTextEquals does) costs, so only escaped names take that way.
+    private static Key KeyOf(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            return KeyOfEscaped(ref reader);
+        }
+
+        var name = reader.ValueSpan;
+        return name.Length switch
+        {
+            2 => name.SequenceEqual("ex"u8) ? Key.Ex : Key.Other,
+            4 => name.SequenceEqual("size"u8) ? Key.Size : Key.Other,
+            5 => name.SequenceEqual("price"u8) ? Key.Price : Key.Other,
+            6 => name.SequenceEqual("status"u8) ? Key.Status : name.SequenceEqual("inplay"u8) ? Key.Inplay : Key.Other,
+            7 => name.SequenceEqual("runners"u8) ? Key.Runners : Key.Other,
+            8 => name.SequenceEqual("marketId"u8) ? Key.MarketId : Key.Other,
+            11 => name.SequenceEqual("selectionId"u8) ? Key.SelectionId : Key.Other,
+            12 => name.SequenceEqual("totalMatched"u8) ? Key.TotalMatched : Key.Other,
+            14 => name.SequenceEqual("availableToLay"u8) ? Key.AvailableToLay : Key.Other,
+            15 => name.SequenceEqual("availableToBack"u8) ? Key.AvailableToBack : Key.Other,
+            _ => Key.Other,
+        };
+    }
+
+    private static Key KeyOfEscaped(ref Utf8JsonReader reader)
+    {
+        foreach (var (name, key) in EscapedKeys)
+        {
+            if (reader.ValueTextEquals(name))
+            {
+                return key;
+            }
+        }
+
+        return Key.Other;
+    }
+
+    private static readonly (string Name, Key Key)[] EscapedKeys =
+    [
+        ("marketId", Key.MarketId), ("status", Key.Status), ("inplay", Key.Inplay), ("totalMatched", Key.TotalMatched),
+        ("runners", Key.Runners), ("selectionId", Key.SelectionId), ("ex", Key.Ex), ("availableToBack", Key.AvailableToBack),
+        ("availableToLay", Key.AvailableToLay), ("price", Key.Price), ("size", Key.Size),
+    ];
 
     private static JsonTokenType Advance(ref Utf8JsonReader reader, BookPath path) =>
         reader.Read() ? reader.TokenType : throw new MarketBookFormatException("unexpected end of JSON", path.ToString());
