@@ -37,9 +37,11 @@ internal static class EngineBenchmark
         Console.WriteLine(FormattableString.Invariant(
             $"engine: {count:N0} books, average payload {payloads.Average(p => p.Length):N0} bytes (3 runners, 1-10 levels a side), {rounds} rounds; {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}"));
 
-        var bare = Measure("bare Utf8JsonReader pass", payloads, rounds, BarePass);
-        var read = Measure("MarketBookReader.Read", payloads, rounds, p => ReadPass(p));
-        var full = Measure("parse + compute", payloads, rounds, p => FullPass(p, roles));
+        var books = payloads.Select(p => MarketBookReader.Read(p)).ToArray();
+        var bare = Measure("bare Utf8JsonReader pass", count, rounds, () => BarePass(payloads));
+        var read = Measure("MarketBookReader.Read", count, rounds, () => ReadPass(payloads));
+        Measure("MetricEngine.Compute alone", count, rounds, () => ComputePass(books, roles));
+        var full = Measure("parse + compute", count, rounds, () => FullPass(payloads, roles));
 
         Console.WriteLine(FormattableString.Invariant(
             $"engine: parse + compute runs at {full.CpuRate / bare.CpuRate:P0} of the bare reader's rate (reader alone {read.CpuRate / bare.CpuRate:P0}), by CPU time"));
@@ -55,10 +57,10 @@ internal static class EngineBenchmark
         public double CpuRate => Figures.Median(CpuRates);
     }
 
-    private static Measurement Measure(string name, byte[][] payloads, int rounds, Func<byte[][], double> pass)
+    private static Measurement Measure(string name, int count, int rounds, Func<double> pass)
     {
         // Warm up so tiered compilation reaches its optimised code before timing.
-        var checksum = pass(payloads) + pass(payloads);
+        var checksum = pass() + pass();
         var wall = new double[rounds];
         var cpu = new double[rounds];
         var allocated = GC.GetAllocatedBytesForCurrentThread();
@@ -66,12 +68,12 @@ internal static class EngineBenchmark
         {
             var cpuStart = Environment.CpuUsage.TotalTime;
             var started = Stopwatch.GetTimestamp();
-            checksum += pass(payloads);
-            wall[round] = payloads.Length / Stopwatch.GetElapsedTime(started).TotalSeconds;
-            cpu[round] = payloads.Length / Math.Max((Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds, 1e-6);
+            checksum += pass();
+            wall[round] = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+            cpu[round] = count / Math.Max((Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds, 1e-6);
         }
 
-        var bytesPerBook = (GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)rounds / payloads.Length;
+        var bytesPerBook = (GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)rounds / count;
         Console.WriteLine(FormattableString.Invariant(
             $"engine: {name,-26} {Figures.Spread(cpu, "books/s")} by CPU time; wall clock median {Figures.Median(wall):N0}/s; {bytesPerBook:N0} bytes allocated per book (checksum {checksum:E3})"));
         return new Measurement(wall, cpu, bytesPerBook);
@@ -98,6 +100,17 @@ internal static class EngineBenchmark
         foreach (var payload in payloads)
         {
             sum += MarketBookReader.Read(payload).RunnerEntryCount;
+        }
+
+        return sum;
+    }
+
+    private static double ComputePass(MarketBook[] books, RunnerRoles roles)
+    {
+        var sum = 0.0;
+        foreach (var book in books)
+        {
+            sum += MetricEngine.Compute(book, roles).Row![0] ?? 0;
         }
 
         return sum;
