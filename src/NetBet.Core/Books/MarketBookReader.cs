@@ -42,22 +42,37 @@ public static class MarketBookReader
     /// <exception cref="MarketBookFormatException">The document is not a readable MarketBook.</exception>
     public static MarketBook Read(ReadOnlySpan<byte> utf8Json, string jsonPath = "$")
     {
-        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        // Comments are accepted (skipped) but rare, and a reader that skips them runs about a fifth slower on every
+        // token: read without them first, and again skipping them only when that fails as JSON. Up to the first
+        // comment both read alike, so any other error is the one the second reading would report.
         try
         {
-            Advance(ref reader, new BookPath(jsonPath));
-            var book = Read(ref reader, jsonPath);
-            if (reader.Read())
-            {
-                throw new MarketBookFormatException("unexpected content after the MarketBook", jsonPath);
-            }
-
-            return book;
+            return ReadDocument(utf8Json, jsonPath, JsonCommentHandling.Disallow);
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            throw new MarketBookFormatException($"invalid JSON ({FirstSentence(e.Message)})", jsonPath);
+            try
+            {
+                return ReadDocument(utf8Json, jsonPath, JsonCommentHandling.Skip);
+            }
+            catch (JsonException e)
+            {
+                throw new MarketBookFormatException($"invalid JSON ({FirstSentence(e.Message)})", jsonPath);
+            }
         }
+    }
+
+    private static MarketBook ReadDocument(ReadOnlySpan<byte> utf8Json, string jsonPath, JsonCommentHandling comments)
+    {
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = comments });
+        Advance(ref reader, new BookPath(jsonPath));
+        var book = Read(ref reader, jsonPath);
+        if (reader.Read())
+        {
+            throw new MarketBookFormatException("unexpected content after the MarketBook", jsonPath);
+        }
+
+        return book;
     }
 
     /// <summary>Reads one MarketBook object; the reader must be positioned on its first token.</summary>

@@ -122,6 +122,34 @@ public sealed class MarketBookReaderNumberTests
         }
     }
 
+    [Theory]
+    [InlineData("/* c */ {\"marketId\":\"1.2\", // line\n \"runners\":[/* none */{\"selectionId\":5,\"ex\":{\"availableToBack\":[[2.5,10]] /* after */}}]} // end")]
+    [InlineData("""{"marketId":"1.2","runners":[{"selectionId":5,"ex":{"availableToBack":[[2.5,10]]}}]}/**/""")]
+    public void Read_CommentsAnywhere_AreSkipped(string json)
+    {
+        var book = MarketBookReaderTests.Read(json);
+        Assert.Equal("1.2", book.MarketId);
+        Assert.Equal(new PriceSize(2.5, 10), Assert.Single(book.Runners[0].Back));
+    }
+
+    [Theory]
+    [InlineData("""{"marketId":"1.2" /* c */, "runners":[{"selectionId":5,"ex":{"availableToBack":[{"price":"2.5","size":1}]}}]}""", "$.runners[0].ex.availableToBack[0].price")]
+    [InlineData("""{"runners":[{"selectionId":"x","status":1}] /* c */}""", "$.runners[0].status")]
+    public void Read_CommentAndAnError_ReportsTheError(string json, string path)
+    {
+        Assert.Equal(path, Assert.Throws<MarketBookFormatException>(() => MarketBookReaderTests.Read(json)).JsonPath);
+    }
+
+    [Theory]
+    [InlineData("""{"marketId":"1.2" /* c */, "runners":[}""")]
+    [InlineData("""{"marketId":"1.2", "runners":[] /* unterminated""")]
+    public void Read_CommentAndInvalidJson_IsInvalidJson(string json)
+    {
+        var error = Assert.Throws<MarketBookFormatException>(() => MarketBookReaderTests.Read(json));
+        Assert.Equal("$", error.JsonPath);
+        Assert.StartsWith("invalid JSON (", error.What, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_EscapedPropertyNames_ReadLikePlainOnes()
     {
