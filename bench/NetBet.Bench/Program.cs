@@ -1,21 +1,12 @@
-using NetBet.Bench;
+using NetBet.Bench.Harness;
 
 // Benchmarks run by hand in Release, never as tests: dotnet run -c Release --project bench/NetBet.Bench -- <name> [args]
+// `all [--quick] [name...]` runs every benchmark (or the named ones) and writes the figures to artifacts/bench/.
 var name = args.Length > 0 ? args[0] : "engine";
 var rest = args.Skip(1).ToArray();
-return name switch
+if (name == "all")
 {
-    "engine" => EngineBenchmark.Run(rest),
-    "stream" => StreamBenchmark.Run(rest),
-    "write" => await WriteBenchmark.RunAsync(rest),
-    "backfill" => await BackfillBenchmark.RunAsync(rest),
-    "api" => await ApiBenchmark.RunAsync(rest),
-    "convert" => await ConvertBenchmark.RunAsync(rest),
-    _ => Usage(),
-};
-
-static int Usage()
-{
-    Console.Error.WriteLine("usage: bench engine [books] | stream [folder] | write [snapshots] | backfill [rows] | api [requests] | convert [snapshots]");
-    return 2;
+    return await AllCommand.RunAsync(rest);
 }
+
+return Benchmarks.Find(name) is { } benchmark ? await benchmark.Run(rest) : Benchmarks.Usage();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NetBet.Bench.Harness;
 using NetBet.Core.Stream;
 using SharpCompress.Compressors;
 using SharpCompress.Compressors.BZip2;
@@ -37,14 +38,19 @@ internal static class StreamBenchmark
         // Best of N per file, summed: the machine is shared, and one file's noisy round should not hide another's best.
         var perFile = new double[files.Count];
         Array.Fill(perFile, double.MaxValue);
+        var roundRates = new double[Rounds];
         for (var round = 0; round < Rounds; round++)
         {
+            var roundSeconds = 0.0;
             for (var i = 0; i < files.Count; i++)
             {
                 var watch = Stopwatch.StartNew();
                 Pass([files[i].Lines]);
+                roundSeconds += watch.Elapsed.TotalSeconds;
                 perFile[i] = Math.Min(perFile[i], watch.Elapsed.TotalSeconds);
             }
+
+            roundRates[round] = updates / roundSeconds;
         }
 
         var best = perFile.Sum();
@@ -61,6 +67,7 @@ internal static class StreamBenchmark
             $"stream: parse + apply {messages / best:N0} messages/s, {updatesPerSecond:N0} price-level updates/s, {bytes / best / 1e6:N0} MB/s on one core (best of {Rounds} per file)"));
         Console.WriteLine(FormattableString.Invariant(
             $"stream: target {TargetUpdatesPerCore:N0} updates/s per core, ratio {updatesPerSecond / TargetUpdatesPerCore:N2}x"));
+        Figures.Add("stream", "parse + apply per core (best of each file)", "updates/s", updatesPerSecond, TargetUpdatesPerCore, Goal.AtLeast, roundRates);
         return 0;
     }
 
@@ -109,16 +116,9 @@ internal static class StreamBenchmark
     private static string? FindSamples()
     {
         var shared = Environment.GetEnvironmentVariable("NETBET_SHARED");
-        if (string.IsNullOrEmpty(shared))
+        if (string.IsNullOrEmpty(shared) && Machine.RepositoryRoot() is { } root)
         {
-            for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "NetBet.slnx")))
-                {
-                    shared = Path.Combine(dir.FullName, "..", "shared");
-                    break;
-                }
-            }
+            shared = Path.Combine(root, "..", "shared");
         }
 
         return shared is null ? null : Path.GetFullPath(Path.Combine(shared, "data", "betfair", "stream", "historical"));

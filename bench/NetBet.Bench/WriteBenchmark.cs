@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using NetBet.Bench.Harness;
 using NetBet.Core.Books;
 using NetBet.Core.Metrics;
 using NetBet.Data;
@@ -104,7 +105,7 @@ internal static class WriteBenchmark
             $"write: {perSecond:N0} snapshots/s with derived rows ({timed:N0} in {seconds:N2} s after {warmupBatches} warm-up batches), {timedBytes / 1e6 / seconds:N1} MB/s of payload"));
 
         Console.WriteLine(FormattableString.Invariant(
-            $"write: CPU per snapshot: client {clientSeconds * 1e6 / timed:N0} us, server {(double.IsNaN(serverSeconds) ? "unknown (not a local throwaway cluster)" : $"{serverSeconds * 1e6 / timed:N0} us")}; {Environment.ProcessorCount} cores, load average {LoadAverage()}"));
+            $"write: CPU per snapshot: client {clientSeconds * 1e6 / timed:N0} us, server {(double.IsNaN(serverSeconds) ? "unknown (not a local throwaway cluster)" : $"{serverSeconds * 1e6 / timed:N0} us")}; {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}"));
 
         // Every snapshot again: the duplicate path (skipped and counted, nothing written).
         watch.Restart();
@@ -128,6 +129,7 @@ internal static class WriteBenchmark
         }
 
         Console.WriteLine(FormattableString.Invariant($"write: target {Target:N0} snapshots/s, ratio {perSecond / Target:N2}x"));
+        Figures.Add("write", $"snapshots + derived rows, {parallel} writer(s)", "snapshots/s", perSecond, Target, Goal.AtLeast);
         if (!double.IsNaN(serverSeconds))
         {
             // What the CPU cost allows when this machine does nothing else: client and server share its cores.
@@ -181,18 +183,6 @@ internal static class WriteBenchmark
         }
 
         return batches;
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
     }
 
     /// <summary>CPU seconds used by a local PostgreSQL server: its postmaster's live children and the ones that exited.</summary>

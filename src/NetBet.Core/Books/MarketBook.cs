@@ -21,7 +21,11 @@ public sealed record MarketBook(
     bool? Inplay,
     double? TotalMatched,
     int RunnerEntryCount,
-    IReadOnlyList<RunnerBook> Runners);
+    IReadOnlyList<RunnerBook> Runners)
+{
+    /// <summary>The runners as a span: no copy when they are an array, as <see cref="MarketBookReader"/> builds them.</summary>
+    internal ReadOnlySpan<RunnerBook> RunnerSpan => Runners as RunnerBook[] ?? [.. Runners];
+}
 
 /// <summary>One runner of a <see cref="MarketBook"/>.</summary>
 /// <param name="SelectionId">Betfair selection id; null when absent, not a JSON number, or 0 (never a real selection).</param>
@@ -34,4 +38,11 @@ public sealed record RunnerBook(
     string? Status,
     double? TotalMatched,
     IReadOnlyList<PriceSize> Back,
-    IReadOnlyList<PriceSize> Lay);
+    IReadOnlyList<PriceSize> Lay)
+{
+    /// <summary>The back levels as a span: no copy when they are an array, as <see cref="MarketBookReader"/> builds them.</summary>
+    internal ReadOnlySpan<PriceSize> BackSpan => Back as PriceSize[] ?? [.. Back];
+
+    /// <summary>The lay levels as a span: no copy when they are an array, as <see cref="MarketBookReader"/> builds them.</summary>
+    internal ReadOnlySpan<PriceSize> LaySpan => Lay as PriceSize[] ?? [.. Lay];
+}

@@ -37,8 +37,8 @@ public static class MetricEngine
 
         // Later duplicates replace earlier ones for imbalance, book risk and best prices (METRICS.md 7.3).
         Span<int> roleRunner = [-1, -1, -1];
-        var runners = book.Runners;
-        for (var i = 0; i < runners.Count; i++)
+        var runners = book.RunnerSpan;
+        for (var i = 0; i < runners.Length; i++)
         {
             var id = runners[i].SelectionId;
             if (id is null)
@@ -84,8 +84,8 @@ public static class MetricEngine
     internal static double BackLiquidity(RunnerBook runner)
     {
         var sum = 0.0;
-        var back = runner.Back;
-        var depth = Math.Min(ImbalanceDepth, back.Count);
+        var back = runner.BackSpan;
+        var depth = Math.Min(ImbalanceDepth, back.Length);
         for (var i = 0; i < depth; i++)
         {
             sum += back[i].Size * (back[i].Price - 1.0);
@@ -118,8 +118,8 @@ public static class MetricEngine
     private static (double Win, double Stake) WinAndStake(RunnerBook runner)
     {
         double win = 0.0, stake = 0.0;
-        var back = runner.Back;
-        var depth = Math.Min(ImbalanceDepth, back.Count);
+        var back = runner.BackSpan;
+        var depth = Math.Min(ImbalanceDepth, back.Length);
         for (var i = 0; i < depth; i++)
         {
             var level = back[i];
@@ -136,8 +136,8 @@ public static class MetricEngine
 
     private static void WriteBestPrices(double?[] values, Outcome outcome, RunnerBook runner)
     {
-        var (backPrice, backSize) = FirstLevel(runner.Back);
-        var (layPrice, laySize) = FirstLevel(runner.Lay);
+        var (backPrice, backSize) = FirstLevel(runner.BackSpan);
+        var (layPrice, laySize) = FirstLevel(runner.LaySpan);
         values[MetricColumns.IndexOf(outcome, OutcomeMetric.BestBack)] = backPrice;
         values[MetricColumns.IndexOf(outcome, OutcomeMetric.BestLay)] = layPrice;
         values[MetricColumns.IndexOf(outcome, OutcomeMetric.BestBackSizeL1)] = backSize;
@@ -147,9 +147,9 @@ public static class MetricEngine
     }
 
     // The price is reported as listed; the size is zeroed when the level is invalid.
-    private static (double Price, double Size) FirstLevel(IReadOnlyList<PriceSize> side)
+    private static (double Price, double Size) FirstLevel(ReadOnlySpan<PriceSize> side)
     {
-        if (side.Count == 0)
+        if (side.IsEmpty)
         {
             return (0.0, 0.0);
         }
@@ -167,7 +167,7 @@ public static class MetricEngine
 
         // Fallback sums every runner entry, duplicates included (METRICS.md 7.3).
         var sum = 0.0;
-        foreach (var runner in book.Runners)
+        foreach (var runner in book.RunnerSpan)
         {
             sum += runner.TotalMatched ?? 0.0;
         }

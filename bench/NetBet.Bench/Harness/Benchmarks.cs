@@ -1,0 +1,34 @@
+namespace NetBet.Bench.Harness;
+
+/// <summary>A benchmark subcommand: its name, its arguments for the usage line, its entry point, and the arguments
+/// <c>bench all --quick</c> gives it (small sizes; the defaults apply without <c>--quick</c>).</summary>
+internal sealed record Benchmark(string Name, string Arguments, Func<string[], Task<int>> Run, string[] QuickArguments);
+
+/// <summary>Every benchmark, in the order <c>bench all</c> runs them. Adding one is one line here.</summary>
+internal static class Benchmarks
+{
+    public static IReadOnlyList<Benchmark> All { get; } =
+    [
+        new("engine", "[books] [--rounds R]", Sync(EngineBenchmark.Run), ["5000", "--rounds", "3"]),
+        new("stream", "[folder]", Sync(StreamBenchmark.Run), []),
+        new("write", "[snapshots]", WriteBenchmark.RunAsync, ["30000"]),
+        new("backfill", "[rows]", BackfillBenchmark.RunAsync, ["20000"]),
+        new("api", "[requests]", ApiBenchmark.RunAsync, ["300"]),
+        new("convert", "[snapshots]", ConvertBenchmark.RunAsync, ["20000"]),
+    ];
+
+    public static Benchmark? Find(string name) => All.FirstOrDefault(b => b.Name == name);
+
+    public static int Usage()
+    {
+        Console.Error.WriteLine("usage: bench all [--quick] [name...]");
+        foreach (var benchmark in All)
+        {
+            Console.Error.WriteLine($"       bench {benchmark.Name} {benchmark.Arguments}");
+        }
+
+        return 2;
+    }
+
+    private static Func<string[], Task<int>> Sync(Func<string[], int> run) => args => Task.FromResult(run(args));
+}
