@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using NetBet.Cli.Hosting;
+using NetBet.Core.Books;
+using NetBet.Core.Metrics;
 using NetBet.Data.Backfill;
 
 namespace NetBet.Cli.Backfill;
@@ -8,8 +10,12 @@ namespace NetBet.Cli.Backfill;
 /// <summary><c>netbet backfill</c>: fills NULL metric columns from the stored raw payloads.</summary>
 internal sealed class BackfillCommand : Command
 {
+    // The help's example names real columns without typing them out again.
+    private static readonly string StakeColumns =
+        $"{MetricColumns.Name(Outcome.Home, OutcomeMetric.BackStake)},{MetricColumns.Name(Outcome.Away, OutcomeMetric.BackStake)}";
+
     public BackfillCommand()
-        : base("backfill", """
+        : base("backfill", $$"""
             Fill NULL metric columns of market_derived_metrics by recomputing them from each snapshot's raw payload
             with the ingestion engine. Batches in snapshot_id order, one short transaction each; never overwrites a
             value, so it is safe to rerun, interrupt (Ctrl-C, kill -9) and run beside live ingestion.
@@ -18,7 +24,7 @@ internal sealed class BackfillCommand : Command
 
             Examples:
               ./netbet backfill --dry-run
-              ./netbet backfill --columns home_back_stake,away_back_stake --batch-size 2000
+              ./netbet backfill --columns {{StakeColumns}} --batch-size 2000
               ./netbet backfill --market 1.216395251 --from 2026-02-01 --to 2026-02-14
               ./netbet backfill --verify
               ./netbet backfill --workers 4
