@@ -62,6 +62,18 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
         limit 1
         """;
 
+    // Served by the (market_id, snapshot_at) keys of both tables, partitioned or not. The derived row's xmin changes
+    // when a backfill fills its columns: the backfill walks snapshot ids upwards, so the newest row of a market is
+    // updated after its older ones, and a version keyed on it changes once the whole market has been filled.
+    private const string NewestSnapshotSql = """
+        select s.snapshot_id, s.snapshot_at, s.status, d.xmin::text as derived_version
+        from market_book_snapshots s
+        left join market_derived_metrics d on d.market_id = s.market_id and d.snapshot_at = s.snapshot_at
+        where s.market_id = @market_id
+        order by s.snapshot_at desc
+        limit 1
+        """;
+
     /// <summary>
     /// The last snapshot of each <paramref name="bucket"/>-long bucket of the window, oldest first, with its derived
     /// metrics; null when the market is unknown. Buckets are aligned on 2000-01-01 00:00 UTC.
@@ -148,6 +160,20 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<RawSnapshotRow>(DbReading.Command(
             LatestRawSql, [DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId)], cancellationToken));
+    }
+
+    /// <summary>
+    /// The market's newest snapshot (by <c>snapshot_at</c>) with the row version of its derived metrics, the cheap
+    /// validator of anything served from the market's history; null when the market has no snapshot.
+    /// </summary>
+    /// <param name="marketId">Betfair market id.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    public async Task<NewestSnapshotRow?> GetNewestSnapshotAsync(string marketId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marketId);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<NewestSnapshotRow>(DbReading.Command(
+            NewestSnapshotSql, [DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId)], cancellationToken));
     }
 
     /// <summary>Whether the market has a metadata row.</summary>
