@@ -67,12 +67,12 @@ internal sealed record TimeseriesPoint(MetricPointRow Row, bool IncludeImpedance
                 {
                     var o = new OutcomeMetrics(row.Metrics, outcome);
                     writer.WriteStartObject(OutcomeKeys[(int)outcome]);
-                    OutcomeMetrics.WriteNumber(writer, Inputs.BackStake, o[OutcomeMetric.BackStake]);
-                    OutcomeMetrics.WriteNumber(writer, Inputs.BackOdds, o[OutcomeMetric.BackOdds]);
-                    OutcomeMetrics.WriteNumber(writer, Inputs.BackProfit, o.BackProfit);
-                    OutcomeMetrics.WriteNumber(writer, Inputs.LayStake, o[OutcomeMetric.LayStake]);
-                    OutcomeMetrics.WriteNumber(writer, Inputs.LayOdds, o[OutcomeMetric.LayOdds]);
-                    OutcomeMetrics.WriteNumber(writer, Inputs.LayLiability, o.LayLiability);
+                    OutcomeMetrics.WriteNumber(writer, Names.BackStake, o[OutcomeMetric.BackStake]);
+                    OutcomeMetrics.WriteNumber(writer, Names.BackOdds, o[OutcomeMetric.BackOdds]);
+                    OutcomeMetrics.WriteNumber(writer, Names.BackProfit, o.BackProfit);
+                    OutcomeMetrics.WriteNumber(writer, Names.LayStake, o[OutcomeMetric.LayStake]);
+                    OutcomeMetrics.WriteNumber(writer, Names.LayOdds, o[OutcomeMetric.LayOdds]);
+                    OutcomeMetrics.WriteNumber(writer, Names.LayLiability, o.LayLiability);
                     writer.WriteEndObject();
                 }
 
@@ -94,7 +94,7 @@ internal sealed record TimeseriesPoint(MetricPointRow Row, bool IncludeImpedance
         }
     }
 
-    /// <summary>The point's own field names.</summary>
+    /// <summary>The point's own field names and those of its <c>impedanceInputs</c> objects.</summary>
     private static class Names
     {
         public static readonly JsonEncodedText SnapshotId = JsonEncodedText.Encode("snapshot_id");
@@ -106,11 +106,8 @@ internal sealed record TimeseriesPoint(MetricPointRow Row, bool IncludeImpedance
         public static readonly JsonEncodedText ImpedanceNorm = JsonEncodedText.Encode("impedanceNorm");
         public static readonly JsonEncodedText SizeImpedanceL1 = JsonEncodedText.Encode("sizeImpedanceL1");
         public static readonly JsonEncodedText ImpedanceInputs = JsonEncodedText.Encode("impedanceInputs");
-    }
 
-    /// <summary>The field names of one outcome's <c>impedanceInputs</c> object (METRICS.md section 4).</summary>
-    private static class Inputs
-    {
+        // One outcome's impedanceInputs object (METRICS.md section 4).
         public static readonly JsonEncodedText BackStake = JsonEncodedText.Encode("backStake");
         public static readonly JsonEncodedText BackOdds = JsonEncodedText.Encode("backOdds");
         public static readonly JsonEncodedText BackProfit = JsonEncodedText.Encode("backProfit");
