@@ -65,13 +65,19 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
     // Served by the (market_id, snapshot_at) keys of both tables, partitioned or not. The derived row's xmin changes
     // when a backfill fills its columns: the backfill walks snapshot ids upwards, so the newest row of a market is
     // updated after its older ones, and a version keyed on it changes once the whole market has been filled.
+    // The derived row is a subquery on the one chosen snapshot, so it is a single key lookup: as a join, the planner
+    // may read every derived row of the market before the LIMIT.
     private const string NewestSnapshotSql = """
-        select s.snapshot_id, s.snapshot_at, s.status, d.xmin::text as derived_version
-        from market_book_snapshots s
-        left join market_derived_metrics d on d.market_id = s.market_id and d.snapshot_at = s.snapshot_at
-        where s.market_id = @market_id
-        order by s.snapshot_at desc
-        limit 1
+        select n.snapshot_id, n.snapshot_at, n.status,
+               (select d.xmin::text from market_derived_metrics d
+                where d.market_id = n.market_id and d.snapshot_at = n.snapshot_at) as derived_version
+        from (
+          select s.market_id, s.snapshot_id, s.snapshot_at, s.status
+          from market_book_snapshots s
+          where s.market_id = @market_id
+          order by s.snapshot_at desc
+          limit 1
+        ) n
         """;
 
     /// <summary>
