@@ -28,11 +28,16 @@ builder.Services.AddNetBetData(ReadOnlyDatabase.ForWeb(read.ConnectionString, li
 builder.Services.AddNetBetQueries();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddApiLimits(limits);
+builder.Services.AddHttpCaching();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DatabaseOutage>();
 builder.Services.AddOpenApi();
-builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+builder.Services.ConfigureHttpJsonOptions(options =>
+{
+    options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+    options.SerializerOptions.TypeInfoResolverChain.Insert(0, EventsJsonContext.Default);
+});
 
 var app = builder.Build();
 
@@ -47,6 +52,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseRouting();
 app.UseRateLimiter();
+app.UseHttpCaching();
 
 app.MapOpenApi();
 

@@ -63,6 +63,24 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
         limit 1
         """;
 
+    // Served by the (market_id, snapshot_at) keys of both tables, partitioned or not. The derived row's xmin changes
+    // when a backfill fills its columns: the backfill walks snapshot ids upwards, so the newest row of a market is
+    // updated after its older ones, and a version keyed on it changes once the whole market has been filled.
+    // The derived row is a subquery on the one chosen snapshot, so it is a single key lookup: as a join, the planner
+    // may read every derived row of the market before the LIMIT.
+    private const string NewestSnapshotSql = """
+        select n.snapshot_id, n.snapshot_at, n.status,
+               (select d.xmin::text from market_derived_metrics d
+                where d.market_id = n.market_id and d.snapshot_at = n.snapshot_at) as derived_version
+        from (
+          select s.market_id, s.snapshot_id, s.snapshot_at, s.status
+          from market_book_snapshots s
+          where s.market_id = @market_id
+          order by s.snapshot_at desc
+          limit 1
+        ) n
+        """;
+
     /// <summary>
     /// The last snapshot of each <paramref name="bucket"/>-long bucket of the window, oldest first, with its derived
     /// metrics; null when the market is unknown. Buckets are aligned on 2000-01-01 00:00 UTC.
@@ -149,6 +167,20 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<RawSnapshotRow>(DbReading.Command(
             LatestRawSql, [DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId)], cancellationToken));
+    }
+
+    /// <summary>
+    /// The market's newest snapshot (by <c>snapshot_at</c>) with the row version of its derived metrics, the cheap
+    /// validator of anything served from the market's history; null when the market has no snapshot.
+    /// </summary>
+    /// <param name="marketId">Betfair market id.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    public async Task<NewestSnapshotRow?> GetNewestSnapshotAsync(string marketId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marketId);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<NewestSnapshotRow>(DbReading.Command(
+            NewestSnapshotSql, [DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId)], cancellationToken));
     }
 
     /// <summary>Whether the market has a metadata row.</summary>

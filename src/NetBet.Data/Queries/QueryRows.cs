@@ -64,6 +64,18 @@ public sealed record MetricPointRow
 }
 
 /// <summary>
+/// A market's newest snapshot: id, time and status, and the PostgreSQL row version (<c>xmin</c>) of its derived
+/// metrics row (null without one). Any change to these means the market's history may read differently.
+/// </summary>
+public sealed record NewestSnapshotRow
+{
+    public long SnapshotId { get; init; }
+    public DateTimeOffset SnapshotAt { get; init; }
+    public string? Status { get; init; }
+    public string? DerivedVersion { get; init; }
+}
+
+/// <summary>
 /// A <c>market_event_metadata</c> row with the extent of the market's snapshots and its league key. The API serves
 /// it as it is (<c>/api/events/{market_id}/meta</c>), so a property added here is a field added there.
 /// </summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NetBet.Core.Books;
 using NetBet.Core.Metrics;
 using NetBet.Data.Queries;
 
@@ -17,56 +18,61 @@ namespace NetBet.Web.Events;
 internal sealed record TimeseriesPoint(MetricPointRow Row, bool IncludeImpedance, bool IncludeInputs)
 {
     private static readonly JsonEncodedText TotalVolume = JsonEncodedText.Encode(MetricColumns.Names[MetricColumns.TotalVolumeIndex]);
+    // Arrays, not Core's IReadOnlyList: a foreach over the interface allocates an enumerator, five per point.
+    private static readonly Outcome[] Outcomes = [.. MetricColumns.Outcomes];
     private static readonly JsonEncodedText[] OutcomeKeys = [.. MetricColumns.Outcomes.Select(o => JsonEncodedText.Encode(MetricColumns.Prefix(o)))];
 
-    private sealed class Converter : JsonConverter<TimeseriesPoint>
+    // Internal, not private: the source generator instantiates it.
+    internal sealed class Converter : JsonConverter<TimeseriesPoint>
     {
         public override TimeseriesPoint Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             throw new NotSupportedException("Timeseries points are only written.");
 
         public override void Write(Utf8JsonWriter writer, TimeseriesPoint value, JsonSerializerOptions options)
         {
+            // 1,440 points of ~50 numbers each per answer: property names are pre-encoded and the three outcomes
+            // are structs on the stack, so a point allocates nothing here.
             var row = value.Row;
-            var outcomes = OutcomeMetrics.Of(row.Metrics);
             writer.WriteStartObject();
-            writer.WriteNumber("snapshot_id", row.SnapshotId);
-            writer.WriteString("snapshot_at", row.SnapshotAt);
+            writer.WriteNumber(Names.SnapshotId, row.SnapshotId);
+            writer.WriteString(Names.SnapshotAt, row.SnapshotAt);
             if (row.Inplay is { } inplay)
             {
-                writer.WriteBoolean("inplay", inplay);
+                writer.WriteBoolean(Names.Inplay, inplay);
             }
             else
             {
-                writer.WriteNull("inplay");
+                writer.WriteNull(Names.Inplay);
             }
 
-            writer.WriteString("status", row.Status);
-            writer.WriteBoolean("has_metrics", row.HasDerivedRow);
-            foreach (var outcome in outcomes)
+            writer.WriteString(Names.Status, row.Status);
+            writer.WriteBoolean(Names.HasMetrics, row.HasDerivedRow);
+            foreach (var outcome in Outcomes)
             {
-                outcome.WriteColumns(writer);
+                new OutcomeMetrics(row.Metrics, outcome).WriteColumns(writer);
             }
 
             OutcomeMetrics.WriteNumber(writer, TotalVolume, row.Metrics[MetricColumns.TotalVolumeIndex]);
             if (value.IncludeImpedance)
             {
-                WriteByOutcome(writer, "impedance", outcomes, o => o[OutcomeMetric.Impedance]);
-                WriteByOutcome(writer, "impedanceNorm", outcomes, o => o[OutcomeMetric.ImpedanceNorm]);
-                WriteByOutcome(writer, "sizeImpedanceL1", outcomes, o => o.SizeImpedanceL1);
+                WriteByOutcome(writer, Names.Impedance, row.Metrics, static o => o[OutcomeMetric.Impedance]);
+                WriteByOutcome(writer, Names.ImpedanceNorm, row.Metrics, static o => o[OutcomeMetric.ImpedanceNorm]);
+                WriteByOutcome(writer, Names.SizeImpedanceL1, row.Metrics, static o => o.SizeImpedanceL1);
             }
 
             if (value.IncludeInputs)
             {
-                writer.WriteStartObject("impedanceInputs");
-                foreach (var o in outcomes)
+                writer.WriteStartObject(Names.ImpedanceInputs);
+                foreach (var outcome in Outcomes)
                 {
-                    writer.WriteStartObject(OutcomeKeys[(int)o.Outcome]);
-                    OutcomeMetrics.WriteNumber(writer, Inputs.BackStake, o[OutcomeMetric.BackStake]);
-                    OutcomeMetrics.WriteNumber(writer, Inputs.BackOdds, o[OutcomeMetric.BackOdds]);
-                    OutcomeMetrics.WriteNumber(writer, Inputs.BackProfit, o.BackProfit);
-                    OutcomeMetrics.WriteNumber(writer, Inputs.LayStake, o[OutcomeMetric.LayStake]);
-                    OutcomeMetrics.WriteNumber(writer, Inputs.LayOdds, o[OutcomeMetric.LayOdds]);
-                    OutcomeMetrics.WriteNumber(writer, Inputs.LayLiability, o.LayLiability);
+                    var o = new OutcomeMetrics(row.Metrics, outcome);
+                    writer.WriteStartObject(OutcomeKeys[(int)outcome]);
+                    OutcomeMetrics.WriteNumber(writer, Names.BackStake, o[OutcomeMetric.BackStake]);
+                    OutcomeMetrics.WriteNumber(writer, Names.BackOdds, o[OutcomeMetric.BackOdds]);
+                    OutcomeMetrics.WriteNumber(writer, Names.BackProfit, o.BackProfit);
+                    OutcomeMetrics.WriteNumber(writer, Names.LayStake, o[OutcomeMetric.LayStake]);
+                    OutcomeMetrics.WriteNumber(writer, Names.LayOdds, o[OutcomeMetric.LayOdds]);
+                    OutcomeMetrics.WriteNumber(writer, Names.LayLiability, o.LayLiability);
                     writer.WriteEndObject();
                 }
 
@@ -76,21 +82,32 @@ internal sealed record TimeseriesPoint(MetricPointRow Row, bool IncludeImpedance
             writer.WriteEndObject();
         }
 
-        private static void WriteByOutcome(Utf8JsonWriter writer, string name, OutcomeMetrics[] outcomes, Func<OutcomeMetrics, double?> value)
+        private static void WriteByOutcome(Utf8JsonWriter writer, JsonEncodedText name, IReadOnlyList<double?> metrics, Func<OutcomeMetrics, double?> value)
         {
             writer.WriteStartObject(name);
-            foreach (var o in outcomes)
+            foreach (var outcome in Outcomes)
             {
-                OutcomeMetrics.WriteNumber(writer, OutcomeKeys[(int)o.Outcome], value(o));
+                OutcomeMetrics.WriteNumber(writer, OutcomeKeys[(int)outcome], value(new OutcomeMetrics(metrics, outcome)));
             }
 
             writer.WriteEndObject();
         }
     }
 
-    /// <summary>The field names of one outcome's <c>impedanceInputs</c> object (METRICS.md section 4).</summary>
-    private static class Inputs
+    /// <summary>The point's own field names and those of its <c>impedanceInputs</c> objects.</summary>
+    private static class Names
     {
+        public static readonly JsonEncodedText SnapshotId = JsonEncodedText.Encode("snapshot_id");
+        public static readonly JsonEncodedText SnapshotAt = JsonEncodedText.Encode("snapshot_at");
+        public static readonly JsonEncodedText Inplay = JsonEncodedText.Encode("inplay");
+        public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
+        public static readonly JsonEncodedText HasMetrics = JsonEncodedText.Encode("has_metrics");
+        public static readonly JsonEncodedText Impedance = JsonEncodedText.Encode("impedance");
+        public static readonly JsonEncodedText ImpedanceNorm = JsonEncodedText.Encode("impedanceNorm");
+        public static readonly JsonEncodedText SizeImpedanceL1 = JsonEncodedText.Encode("sizeImpedanceL1");
+        public static readonly JsonEncodedText ImpedanceInputs = JsonEncodedText.Encode("impedanceInputs");
+
+        // One outcome's impedanceInputs object (METRICS.md section 4).
         public static readonly JsonEncodedText BackStake = JsonEncodedText.Encode("backStake");
         public static readonly JsonEncodedText BackOdds = JsonEncodedText.Encode("backOdds");
         public static readonly JsonEncodedText BackProfit = JsonEncodedText.Encode("backProfit");

@@ -11,7 +11,9 @@ internal static class EventsApi
     public static RouteGroupBuilder MapEvents(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/events/{market_id}").WithTags("Events");
-        group.MapGet("/timeseries", GetTimeseriesAsync).WithName("GetTimeseries");
+        group.MapGet("/timeseries", GetTimeseriesAsync).WithName("GetTimeseries")
+            .CacheOutput(HttpCaching.MarketHistoryPolicy)
+            .AddEndpointFilter<MarketHistoryValidation>();
         group.MapGet("/meta", GetMetaAsync).WithName("GetMarketMeta");
         group.MapGet("/latest_raw", GetLatestRawAsync).WithName("GetLatestRaw");
         return group;

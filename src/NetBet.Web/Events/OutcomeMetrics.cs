@@ -21,6 +21,8 @@ internal readonly record struct OutcomeMetrics(IReadOnlyList<double?> Values, Ou
     private static readonly JsonEncodedText[][] ColumnNames =
         [.. MetricColumns.Outcomes.Select(o => MetricColumns.Metrics.Select(m => JsonEncodedText.Encode(MetricColumns.Name(o, m))).ToArray())];
 
+    private static readonly OutcomeMetric[] Metrics = [.. MetricColumns.Metrics];
+
     private static readonly JsonEncodedText BackProfitName = JsonEncodedText.Encode("back_profit");
     private static readonly JsonEncodedText LayLiabilityName = JsonEncodedText.Encode("lay_liability");
     private static readonly JsonEncodedText SizeImpedanceL1Name = JsonEncodedText.Encode("size_impedance_l1");
@@ -35,10 +37,6 @@ internal readonly record struct OutcomeMetrics(IReadOnlyList<double?> Values, Ou
 
     /// <summary>The Size Impedance Index (L1), see <see cref="OutcomeFormulas.SizeImpedanceL1"/>.</summary>
     public double? SizeImpedanceL1 => OutcomeFormulas.SizeImpedanceL1(Values, Outcome);
-
-    /// <summary>The three outcomes of one row, in column order.</summary>
-    public static OutcomeMetrics[] Of(IReadOnlyList<double?> values) =>
-        [.. MetricColumns.Outcomes.Select(o => new OutcomeMetrics(values, o))];
 
     /// <summary>Writes the stored metrics as properties of the current object, under their full column names.</summary>
     public void WriteColumns(Utf8JsonWriter writer) => WriteStored(writer, ColumnNames[(int)Outcome]);
@@ -58,7 +56,7 @@ internal readonly record struct OutcomeMetrics(IReadOnlyList<double?> Values, Ou
 
     private void WriteStored(Utf8JsonWriter writer, JsonEncodedText[] names)
     {
-        foreach (var metric in MetricColumns.Metrics)
+        foreach (var metric in Metrics)
         {
             WriteNumber(writer, names[(int)metric], this[metric]);
         }
