@@ -79,7 +79,7 @@ public static class BackfillBenchmark
 
     private static async Task<int> MeasureAsync(NpgsqlDataSource db, int rows, int batchSize)
     {
-        var columns = MetricColumns.AddedAfterBaseSchema.OrderBy(MetricColumns.IndexOf).ToArray();
+        var columns = MetricSchema.AddedAfterBaseSchema.OrderBy(MetricColumns.IndexOf).ToArray();
         await new MigrationRunner(db, NullLogger<MigrationRunner>.Instance).MigrateAsync(null, dryRun: false, null, CancellationToken.None);
 
         var fill = Stopwatch.StartNew();

@@ -85,7 +85,7 @@ internal sealed class SeedData
 
         // History as an older ingestion left it: the 18 later columns NULL on the older half of the history market
         // and on the whole legacy market. The backfill then repairs the history market only.
-        var nulls = string.Join(", ", MetricColumns.AddedAfterBaseSchema.Select(c => $"{c} = null"));
+        var nulls = string.Join(", ", MetricSchema.AddedAfterBaseSchema.Select(c => $"{c} = null"));
         await using (var command = dataSource.CreateCommand(
             $"update market_derived_metrics set {nulls} where (market_id = $1 and snapshot_at < $2) or market_id = $3"))
         {

@@ -130,7 +130,7 @@ internal sealed class DemoCommand : Command
         var demoHome = Path.Combine(PostgresCluster.ResolveHome(), "demo");
         Directory.CreateDirectory(demoHome);
         var before = await AuditAsync(services, Path.Combine(demoHome, "audit-before.md"), cancellationToken);
-        var newBefore = before.Columns.Where(c => MetricColumns.AddedAfterBaseSchema.Contains(c.Name)).ToList();
+        var newBefore = before.Columns.Where(c => MetricSchema.AddedAfterBaseSchema.Contains(c.Name)).ToList();
         var historyNull = newBefore.Count == 0 ? 0 : newBefore.Min(c => c.NullCount);
         await Step(output, "audit", $"the {newBefore.Count} new columns are NULL for {(historyNull == snapshots ? "all " : "")}{historyNull:N0} of the {snapshots:N0} rows recorded before the migration (NULL {Range(newBefore.Select(c => c.NullPct))} of all rows), tier {string.Join("/", newBefore.Select(c => c.Tier).Distinct())}; a backfill would update {before.WouldUpdate:N0} rows (report: {Path.Combine(demoHome, "audit-before.md")})");
 
@@ -145,7 +145,7 @@ internal sealed class DemoCommand : Command
 
         // 7. Audit again, then verify stored values against the engine.
         var after = await AuditAsync(services, Path.Combine(demoHome, "audit-after.md"), cancellationToken);
-        var newAfter = after.Columns.Where(c => MetricColumns.AddedAfterBaseSchema.Contains(c.Name)).ToList();
+        var newAfter = after.Columns.Where(c => MetricSchema.AddedAfterBaseSchema.Contains(c.Name)).ToList();
         await Step(output, "audit", $"after backfill: the {newAfter.Count} new columns are NULL {Range(newAfter.Select(c => c.NullPct))}; skipped rows left: {after.WouldSkip:N0} (report: {Path.Combine(demoHome, "audit-after.md")})");
 
         var verify = await ActivatorUtilities.CreateInstance<Backfiller>(services)

@@ -67,15 +67,24 @@ public static class MetricColumns
     /// <summary>All metric column names in canonical order.</summary>
     public static IReadOnlyList<string> Names => AllNames;
 
-    /// <summary>
-    /// The 18 columns added after the base schema (migrations <c>2026-02-13</c> and <c>2026-02-14</c>):
-    /// VWAP stake/odds inputs and L1 sizes.
-    /// </summary>
-    public static IReadOnlyList<string> AddedAfterBaseSchema { get; } =
-    [
-        .. OutcomePrefixes.SelectMany(o => new[] { $"{o}_back_stake", $"{o}_back_odds", $"{o}_lay_stake", $"{o}_lay_odds" }),
-        .. OutcomePrefixes.SelectMany(o => new[] { $"{o}_best_back_size_l1", $"{o}_best_lay_size_l1" }),
-    ];
+    /// <summary>The outcomes in column order: home, away, draw.</summary>
+    public static IReadOnlyList<Outcome> Outcomes { get; } = [Outcome.Home, Outcome.Away, Outcome.Draw];
+
+    /// <summary>The per-outcome metrics in column order.</summary>
+    public static IReadOnlyList<OutcomeMetric> Metrics { get; } = Enum.GetValues<OutcomeMetric>();
+
+    /// <summary>The column-name prefix of an outcome: <c>home</c>, <c>away</c> or <c>draw</c>.</summary>
+    /// <param name="outcome">The outcome.</param>
+    public static string Prefix(Outcome outcome) => OutcomePrefixes[(int)outcome];
+
+    /// <summary>The column-name suffix of a metric, such as <c>best_back_size_l1</c>.</summary>
+    /// <param name="metric">The metric.</param>
+    public static string Suffix(OutcomeMetric metric) => MetricSuffixes[(int)metric];
+
+    /// <summary>The column name of an outcome metric, such as <c>home_best_back</c>.</summary>
+    /// <param name="outcome">The outcome.</param>
+    /// <param name="metric">The metric.</param>
+    public static string Name(Outcome outcome, OutcomeMetric metric) => AllNames[IndexOf(outcome, metric)];
 
     /// <summary>Index of an outcome metric in <see cref="Names"/>.</summary>
     /// <param name="outcome">The outcome.</param>

@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using NetBet.Core.Metrics;
+using NetBet.Data.Migrations;
 using Npgsql;
 
 namespace NetBet.Data.Backfill;
@@ -43,13 +45,20 @@ public sealed class UnknownColumnException : Exception
 }
 
 /// <summary>The metric columns of <c>market_derived_metrics</c> as the live schema has them.</summary>
-public static class MetricSchema
+public static partial class MetricSchema
 {
     private const string ColumnsSql = """
         select column_name
         from information_schema.columns
         where table_schema = current_schema() and table_name = 'market_derived_metrics'
         """;
+
+    /// <summary>
+    /// The metric columns that migrations after the base schema add (the VWAP inputs of 2026-02-13 and the L1 sizes
+    /// of 2026-02-14: 18 columns), in canonical order. Read from the embedded migration scripts, so the history lives
+    /// in one place, the migrations; a database at the base schema has every other metric column.
+    /// </summary>
+    public static IReadOnlyList<string> AddedAfterBaseSchema { get; } = ColumnsAddedAfterBaseSchema();
 
     /// <summary>Every <see cref="MetricColumns.Names"/> column that exists in the schema, in canonical order.</summary>
     /// <param name="connection">An open connection.</param>
@@ -104,4 +113,15 @@ public static class MetricSchema
 
         return [.. existing.Where(chosen.Contains)];
     }
+
+    private static string[] ColumnsAddedAfterBaseSchema()
+    {
+        var added = MigrationCatalog.All.Skip(1)
+            .SelectMany(m => AddColumn().Matches(m.Sql).Select(match => match.Groups["name"].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        return [.. MetricColumns.Names.Where(added.Contains)];
+    }
+
+    [GeneratedRegex(@"add\s+column\s+(?:if\s+not\s+exists\s+)?(?<name>[a-z0-9_]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AddColumn();
 }

@@ -1,15 +1,36 @@
-using NetBet.Core.Metrics;
+using System.Data;
+using System.Reflection;
+using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace NetBet.Data.Queries;
 
-/// <summary>Small helpers shared by the query classes: typed parameters and NULL-aware reads.</summary>
+/// <summary>
+/// What the query classes share: typed parameters, and the Dapper mapping of their row types (snake_case columns to
+/// PascalCase properties, the metric array to <c>IReadOnlyList&lt;double?&gt;</c>).
+/// </summary>
 internal static class DbReading
 {
+    // Dapper's maps are process-wide; these are set once, for this library's own row types only, so no other Dapper
+    // caller (tests, other libraries) changes behaviour. A static constructor runs before any member is used.
+    static DbReading()
+    {
+        foreach (var type in new[] { typeof(LeagueRow), typeof(LeagueEventRow), typeof(MetricPointRow), typeof(MarketDetailRow), typeof(RawSnapshotRow), typeof(LeagueNames) })
+        {
+            SqlMapper.SetTypeMap(type, new CustomPropertyTypeMap(type, SnakeCaseProperty));
+        }
+
+        SqlMapper.AddTypeHandler(new MetricArrayHandler());
+    }
+
+    /// <summary>A Dapper command over explicitly typed parameters, cancelled by <paramref name="cancellationToken"/>.</summary>
+    public static CommandDefinition Command(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken) =>
+        new(sql, new TypedParameters(parameters), cancellationToken: cancellationToken);
+
     /// <summary>
     /// A typed parameter: the type is explicit so a null value still has one (PostgreSQL cannot infer the type of
-    /// <c>@p is null</c> from an untyped NULL).
+    /// <c>@p is null</c> from an untyped NULL), and so a <see cref="TimeSpan"/> is an interval, not Dapper's time.
     /// </summary>
     public static NpgsqlParameter Parameter(string name, NpgsqlDbType type, object? value) =>
         new(name, type) { Value = value ?? DBNull.Value };
@@ -17,44 +38,34 @@ internal static class DbReading
     public static NpgsqlParameter Timestamp(string name, DateTimeOffset? value) =>
         Parameter(name, NpgsqlDbType.TimestampTz, value?.ToUniversalTime());
 
-    public static string? GetStringOrNull(this NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    // Dapper's delegate is annotated non-null, but a null answer is what leaves a column (such as "total") unmapped.
+    private static PropertyInfo SnakeCaseProperty(Type type, string column) =>
+        type.GetProperty(column.Replace("_", "", StringComparison.Ordinal), BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)!;
 
-    public static long? GetInt64OrNull(this NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
-
-    public static bool? GetBooleanOrNull(this NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetBoolean(ordinal);
-
-    public static DateTimeOffset? GetTimestampOrNull(this NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
-
-    public static DateTimeOffset GetTimestamp(this NpgsqlDataReader reader, int ordinal) =>
-        reader.GetFieldValue<DateTimeOffset>(ordinal);
-
-    /// <summary>
-    /// Ordinals of the 40 metric columns in <see cref="MetricColumns.Names"/> order, looked up by name so the
-    /// SQL's select list order does not matter.
-    /// </summary>
-    public static int[] MetricOrdinals(this NpgsqlDataReader reader)
+    private sealed class TypedParameters(NpgsqlParameter[] parameters) : SqlMapper.IDynamicParameters
     {
-        var ordinals = new int[MetricColumns.Count];
-        for (var i = 0; i < ordinals.Length; i++)
-        {
-            ordinals[i] = reader.GetOrdinal(MetricColumns.Names[i]);
-        }
-
-        return ordinals;
+        public void AddParameters(IDbCommand command, SqlMapper.Identity identity) => ((NpgsqlCommand)command).Parameters.AddRange(parameters);
     }
 
-    public static double?[] GetMetrics(this NpgsqlDataReader reader, int[] ordinals)
+    /// <summary>
+    /// Reads <see cref="MetricSql.Array"/>: NaN elements back to null. A NULL array (no derived row) never reaches
+    /// here; Dapper leaves the property null.
+    /// </summary>
+    private sealed class MetricArrayHandler : SqlMapper.TypeHandler<IReadOnlyList<double?>>
     {
-        var values = new double?[ordinals.Length];
-        for (var i = 0; i < ordinals.Length; i++)
+        public override IReadOnlyList<double?> Parse(object value)
         {
-            values[i] = reader.IsDBNull(ordinals[i]) ? null : reader.GetDouble(ordinals[i]);
+            var stored = (double[])value;
+            var values = new double?[stored.Length];
+            for (var i = 0; i < stored.Length; i++)
+            {
+                values[i] = double.IsNaN(stored[i]) ? null : stored[i];
+            }
+
+            return values;
         }
 
-        return values;
+        public override void SetValue(IDbDataParameter parameter, IReadOnlyList<double?>? value) =>
+            throw new NotSupportedException("Metric arrays are only read.");
     }
 }

@@ -1,3 +1,4 @@
+using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -55,13 +56,12 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
         having count(*) > 0
         """;
 
-    private const string ListEventsSql = $$"""
+    private static readonly string ListEventsSql = $$"""
         select m.market_id, m.market_name, m.event_name,
-               nullif(btrim(m.competition_id), '') as competition_id, {{MetricSql.CompetitionName}} as competition_name,
                m.home_runner_name, m.away_runner_name, m.draw_runner_name, m.market_start_time,
                ls.inplay, ls.status, ls.snapshot_at as latest_snapshot_at,
-               d.snapshot_at as latest_metrics_at, d.snapshot_id is not null as has_metrics,
-               {{MetricSql.Columns}},
+               d.snapshot_at as latest_metrics_at,
+               case when d.snapshot_id is not null then {{MetricSql.Array}} end as latest_metrics,
                count(*) over () as total
         from market_event_metadata m
         {{MetricSql.LatestSnapshotLateral}}
@@ -136,19 +136,11 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        string? competitionId;
-        string competitionName;
-        await using (var command = new NpgsqlCommand(LeagueNamesSql, connection))
+        var names = await connection.QuerySingleOrDefaultAsync<LeagueNames>(DbReading.Command(
+            LeagueNamesSql, [DbReading.Parameter("league", NpgsqlDbType.Text, league)], cancellationToken));
+        if (names is null)
         {
-            command.Parameters.Add(DbReading.Parameter("league", NpgsqlDbType.Text, league));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                return null;
-            }
-
-            competitionId = reader.GetStringOrNull(0);
-            competitionName = reader.GetString(1);
+            return null;
         }
 
         var events = await ReadEventsAsync(connection, league, window, includeInPlay, limit, offset, cancellationToken);
@@ -158,7 +150,7 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
             events = events with { Total = first.Total };
         }
 
-        return new LeagueEventsPage(league, competitionId, competitionName, events);
+        return new LeagueEventsPage(league, names.CompetitionId, names.CompetitionName, events);
     }
 
     /// <summary>Escapes <c>\</c>, <c>%</c> and <c>_</c> for a LIKE pattern with <c>escape '\'</c>.</summary>
@@ -175,77 +167,63 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
         int offset,
         CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(ListLeaguesSql);
-        command.Parameters.Add(DbReading.Timestamp("from", window.From));
-        command.Parameters.Add(DbReading.Timestamp("to", window.To));
-        command.Parameters.Add(DbReading.Parameter("include_in_play", NpgsqlDbType.Boolean, includeInPlay));
-        command.Parameters.Add(DbReading.Parameter("name_pattern", NpgsqlDbType.Text, pattern));
-        command.Parameters.Add(DbReading.Parameter("limit", NpgsqlDbType.Integer, limit));
-        command.Parameters.Add(DbReading.Parameter("offset", NpgsqlDbType.Integer, offset));
-
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<LeagueRow>();
-        long total = 0;
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new LeagueRow(
-                League: reader.GetString(0),
-                CompetitionId: reader.GetStringOrNull(1),
-                CompetitionName: reader.GetString(2),
-                CountryCode: reader.GetStringOrNull(3),
-                EventCount: reader.GetInt64(4),
-                InPlayCount: reader.GetInt64(5),
-                FirstStartTime: reader.GetTimestampOrNull(6),
-                LastStartTime: reader.GetTimestampOrNull(7)));
-            total = reader.GetInt64(8);
-        }
-
-        return new QueryPage<LeagueRow>(total, rows);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadPageAsync<LeagueRow>(
+            connection,
+            ListLeaguesSql,
+            [
+                DbReading.Timestamp("from", window.From),
+                DbReading.Timestamp("to", window.To),
+                DbReading.Parameter("include_in_play", NpgsqlDbType.Boolean, includeInPlay),
+                DbReading.Parameter("name_pattern", NpgsqlDbType.Text, pattern),
+                DbReading.Parameter("limit", NpgsqlDbType.Integer, limit),
+                DbReading.Parameter("offset", NpgsqlDbType.Integer, offset),
+            ],
+            cancellationToken);
     }
 
-    private static async Task<QueryPage<LeagueEventRow>> ReadEventsAsync(
+    private static Task<QueryPage<LeagueEventRow>> ReadEventsAsync(
         NpgsqlConnection connection,
         string league,
         TimeWindow window,
         bool includeInPlay,
         int limit,
         int offset,
+        CancellationToken cancellationToken) =>
+        ReadPageAsync<LeagueEventRow>(
+            connection,
+            ListEventsSql,
+            [
+                DbReading.Parameter("league", NpgsqlDbType.Text, league),
+                DbReading.Timestamp("from", window.From),
+                DbReading.Timestamp("to", window.To),
+                DbReading.Parameter("include_in_play", NpgsqlDbType.Boolean, includeInPlay),
+                DbReading.Parameter("limit", NpgsqlDbType.Integer, limit),
+                DbReading.Parameter("offset", NpgsqlDbType.Integer, offset),
+            ],
+            cancellationToken);
+
+    /// <summary>
+    /// One page of rows whose statement also selects <c>count(*) over () as total</c>: Dapper maps each row to
+    /// <typeparamref name="T"/> (which ignores <c>total</c>) and, once more, to the total it rides on.
+    /// </summary>
+    private static async Task<QueryPage<T>> ReadPageAsync<T>(
+        NpgsqlConnection connection,
+        string sql,
+        NpgsqlParameter[] parameters,
         CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(ListEventsSql, connection);
-        command.Parameters.Add(DbReading.Parameter("league", NpgsqlDbType.Text, league));
-        command.Parameters.Add(DbReading.Timestamp("from", window.From));
-        command.Parameters.Add(DbReading.Timestamp("to", window.To));
-        command.Parameters.Add(DbReading.Parameter("include_in_play", NpgsqlDbType.Boolean, includeInPlay));
-        command.Parameters.Add(DbReading.Parameter("limit", NpgsqlDbType.Integer, limit));
-        command.Parameters.Add(DbReading.Parameter("offset", NpgsqlDbType.Integer, offset));
-
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var metricOrdinals = reader.MetricOrdinals();
-        var hasMetrics = reader.GetOrdinal("has_metrics");
-        var totalOrdinal = reader.GetOrdinal("total");
-        var rows = new List<LeagueEventRow>();
+        var rows = new List<T>();
         long total = 0;
+        await using var reader = await connection.ExecuteReaderAsync(DbReading.Command(sql, parameters, cancellationToken));
+        var parseRow = reader.GetRowParser<T>();
+        var parseTotal = reader.GetRowParser<long>(startIndex: reader.GetOrdinal("total"));
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(new LeagueEventRow(
-                MarketId: reader.GetString(0),
-                MarketName: reader.GetStringOrNull(1),
-                EventName: reader.GetStringOrNull(2),
-                CompetitionId: reader.GetStringOrNull(3),
-                CompetitionName: reader.GetStringOrNull(4),
-                HomeRunnerName: reader.GetStringOrNull(5),
-                AwayRunnerName: reader.GetStringOrNull(6),
-                DrawRunnerName: reader.GetStringOrNull(7),
-                MarketStartTime: reader.GetTimestampOrNull(8),
-                Inplay: reader.GetBooleanOrNull(9),
-                Status: reader.GetStringOrNull(10),
-                LatestSnapshotAt: reader.GetTimestampOrNull(11),
-                LatestMetricsAt: reader.GetTimestampOrNull(12),
-                LatestMetrics: reader.GetBoolean(hasMetrics) ? reader.GetMetrics(metricOrdinals) : null));
-            total = reader.GetInt64(totalOrdinal);
+            rows.Add(parseRow(reader));
+            total = parseTotal(reader);
         }
 
-        return new QueryPage<LeagueEventRow>(total, rows);
+        return new QueryPage<T>(total, rows);
     }
 }

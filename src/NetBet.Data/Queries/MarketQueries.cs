@@ -1,3 +1,4 @@
+using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -13,7 +14,7 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
     // only the chosen snapshots are joined to their metrics. A snapshot without a derived row (the engine skipped
     // it) still yields a point, with every metric null. The metrics are a LATERAL primary-key lookup per point: a
     // plain join let the planner hash the whole market_derived_metrics table to join a few hundred rows.
-    private const string TimeseriesSql = $$"""
+    private static readonly string TimeseriesSql = $$"""
         with picked as (
           select distinct on (date_bin(@bucket, s.snapshot_at, {{BucketOrigin}}))
                  s.snapshot_id, s.snapshot_at, s.inplay, s.status
@@ -24,7 +25,7 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
           order by date_bin(@bucket, s.snapshot_at, {{BucketOrigin}}), s.snapshot_at desc
         )
         select p.snapshot_id, p.snapshot_at, p.inplay, p.status, d.snapshot_id is not null as has_derived_row,
-               {{MetricSql.Columns}}
+               {{MetricSql.Array}} as metrics
         from picked p
         left join lateral (
           select * from market_derived_metrics m where m.snapshot_id = p.snapshot_id limit 1
@@ -52,7 +53,7 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
         """;
 
     private const string LatestRawSql = """
-        select s.snapshot_id, s.market_id, s.snapshot_at, s.raw_payload::text
+        select s.snapshot_id, s.market_id, s.snapshot_at, s.raw_payload::text as raw_payload_json
         from market_book_snapshots s
         where s.market_id = @market_id
         order by s.snapshot_at desc
@@ -77,26 +78,15 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bucket, TimeSpan.Zero);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var points = new List<MetricPointRow>();
-        await using (var command = new NpgsqlCommand(TimeseriesSql, connection))
-        {
-            command.Parameters.Add(DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId));
-            command.Parameters.Add(DbReading.Parameter("bucket", NpgsqlDbType.Interval, bucket));
-            command.Parameters.Add(DbReading.Timestamp("from", window.From));
-            command.Parameters.Add(DbReading.Timestamp("to", window.To));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var metricOrdinals = reader.MetricOrdinals();
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                points.Add(new MetricPointRow(
-                    SnapshotId: reader.GetInt64(0),
-                    SnapshotAt: reader.GetTimestamp(1),
-                    Inplay: reader.GetBooleanOrNull(2),
-                    Status: reader.GetStringOrNull(3),
-                    HasDerivedRow: reader.GetBoolean(4),
-                    Metrics: reader.GetMetrics(metricOrdinals)));
-            }
-        }
+        var points = (await connection.QueryAsync<MetricPointRow>(DbReading.Command(
+            TimeseriesSql,
+            [
+                DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId),
+                DbReading.Parameter("bucket", NpgsqlDbType.Interval, bucket),
+                DbReading.Timestamp("from", window.From),
+                DbReading.Timestamp("to", window.To),
+            ],
+            cancellationToken))).AsList();
 
         // Only an empty answer needs telling "unknown market" from "no snapshots in the window".
         if (points.Count == 0 && !await ExistsAsync(connection, marketId, cancellationToken))
@@ -113,41 +103,9 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
     public async Task<MarketDetailRow?> GetDetailAsync(string marketId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(marketId);
-        await using var command = dataSource.CreateCommand(DetailSql);
-        command.Parameters.Add(DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return new MarketDetailRow(
-            MarketId: reader.GetString(0),
-            MarketName: reader.GetStringOrNull(1),
-            MarketStartTime: reader.GetTimestampOrNull(2),
-            SportId: reader.GetStringOrNull(3),
-            SportName: reader.GetStringOrNull(4),
-            EventId: reader.GetStringOrNull(5),
-            EventName: reader.GetStringOrNull(6),
-            EventOpenDate: reader.GetTimestampOrNull(7),
-            CountryCode: reader.GetStringOrNull(8),
-            CompetitionId: reader.GetStringOrNull(9),
-            CompetitionName: reader.GetStringOrNull(10),
-            Timezone: reader.GetStringOrNull(11),
-            HomeSelectionId: reader.GetInt64OrNull(12),
-            AwaySelectionId: reader.GetInt64OrNull(13),
-            DrawSelectionId: reader.GetInt64OrNull(14),
-            HomeRunnerName: reader.GetStringOrNull(15),
-            AwayRunnerName: reader.GetStringOrNull(16),
-            DrawRunnerName: reader.GetStringOrNull(17),
-            FirstSeenAt: reader.GetTimestampOrNull(18),
-            LastSeenAt: reader.GetTimestampOrNull(19),
-            SnapshotCount: reader.GetInt64(20),
-            FirstSnapshotAt: reader.GetTimestampOrNull(21),
-            LastSnapshotAt: reader.GetTimestampOrNull(22),
-            Inplay: reader.GetBooleanOrNull(23),
-            Status: reader.GetStringOrNull(24),
-            League: reader.GetString(25));
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<MarketDetailRow>(DbReading.Command(
+            DetailSql, [DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId)], cancellationToken));
     }
 
     /// <summary>The market's newest snapshot with its raw payload; null when the market has no snapshot.</summary>
@@ -156,9 +114,9 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
     public async Task<RawSnapshotRow?> GetLatestRawAsync(string marketId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(marketId);
-        await using var command = dataSource.CreateCommand(LatestRawSql);
-        command.Parameters.Add(DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId));
-        return await SnapshotQueries.ReadRawAsync(command, cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<RawSnapshotRow>(DbReading.Command(
+            LatestRawSql, [DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId)], cancellationToken));
     }
 
     /// <summary>Whether the market has a metadata row.</summary>
@@ -171,10 +129,7 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
         return await ExistsAsync(connection, marketId, cancellationToken);
     }
 
-    private static async Task<bool> ExistsAsync(NpgsqlConnection connection, string marketId, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(MarketExistsSql, connection);
-        command.Parameters.Add(DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId));
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
+    private static Task<bool> ExistsAsync(NpgsqlConnection connection, string marketId, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<bool>(DbReading.Command(
+            MarketExistsSql, [DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId)], cancellationToken));
 }

@@ -1,21 +1,18 @@
+using NetBet.Core.Metrics;
+
 namespace NetBet.Data.Queries;
 
-/// <summary>SQL fragments shared by several query classes, kept as constants so the statements stay constants.</summary>
+/// <summary>SQL fragments shared by several query classes.</summary>
 internal static class MetricSql
 {
-    /// <summary>The 40 metric columns of <c>market_derived_metrics</c> (alias <c>d</c>), in canonical order.</summary>
-    public const string Columns = """
-        d.home_risk, d.home_best_back, d.home_best_lay, d.home_best_back_size_l1, d.home_best_lay_size_l1, d.home_spread,
-        d.home_impedance, d.home_impedance_norm, d.home_back_stake, d.home_back_odds, d.home_lay_stake, d.home_lay_odds,
-        d.home_book_risk_l3,
-        d.away_risk, d.away_best_back, d.away_best_lay, d.away_best_back_size_l1, d.away_best_lay_size_l1, d.away_spread,
-        d.away_impedance, d.away_impedance_norm, d.away_back_stake, d.away_back_odds, d.away_lay_stake, d.away_lay_odds,
-        d.away_book_risk_l3,
-        d.draw_risk, d.draw_best_back, d.draw_best_lay, d.draw_best_back_size_l1, d.draw_best_lay_size_l1, d.draw_spread,
-        d.draw_impedance, d.draw_impedance_norm, d.draw_back_stake, d.draw_back_odds, d.draw_lay_stake, d.draw_lay_odds,
-        d.draw_book_risk_l3,
-        d.total_volume
-        """;
+    /// <summary>
+    /// The metric columns of <c>market_derived_metrics</c> (alias <c>d</c>) as one <c>float8[]</c> in
+    /// <see cref="MetricColumns.Names"/> order, generated from that list. NULL is written as NaN because Npgsql
+    /// refuses NULL elements in a value-type array by default; the engine never stores NaN (JSON has no NaN, and
+    /// non-finite results are stored as 0), so NaN can only mean NULL, and <c>DbReading</c> reads it back as null.
+    /// </summary>
+    public static readonly string Array =
+        $"array[{string.Join(", ", MetricColumns.Names.Select(name => $"coalesce(d.{name}, 'NaN')"))}]";
 
     /// <summary>
     /// The league key of a <c>market_event_metadata</c> row (alias <c>m</c>): the competition id when present, else a

@@ -13,79 +13,102 @@ public sealed record QueryPage<T>(long Total, IReadOnlyList<T> Items);
 
 /// <summary>
 /// One competition with its market counts. <see cref="League"/> is the competition id when the market has one,
-/// else a slug of the competition name, else <see cref="LeagueQueries.UnknownLeague"/>.
+/// else a slug of the competition name, else <see cref="LeagueQueries.UnknownLeague"/>. Rows are filled by Dapper
+/// from snake_case columns of the same names.
 /// </summary>
-public sealed record LeagueRow(
-    string League,
-    string? CompetitionId,
-    string CompetitionName,
-    string? CountryCode,
-    long EventCount,
-    long InPlayCount,
-    DateTimeOffset? FirstStartTime,
-    DateTimeOffset? LastStartTime);
+public sealed record LeagueRow
+{
+    public required string League { get; init; }
+    public string? CompetitionId { get; init; }
+    public required string CompetitionName { get; init; }
+    public string? CountryCode { get; init; }
+    public long EventCount { get; init; }
+    public long InPlayCount { get; init; }
+    public DateTimeOffset? FirstStartTime { get; init; }
+    public DateTimeOffset? LastStartTime { get; init; }
+}
 
 /// <summary>One market of a league with its latest snapshot state and latest derived metrics.</summary>
-/// <param name="LatestMetrics">The newest derived row's metric values in <c>MetricColumns.Names</c> order; null when none.</param>
-public sealed record LeagueEventRow(
-    string MarketId,
-    string? MarketName,
-    string? EventName,
-    string? CompetitionId,
-    string? CompetitionName,
-    string? HomeRunnerName,
-    string? AwayRunnerName,
-    string? DrawRunnerName,
-    DateTimeOffset? MarketStartTime,
-    bool? Inplay,
-    string? Status,
-    DateTimeOffset? LatestSnapshotAt,
-    DateTimeOffset? LatestMetricsAt,
-    IReadOnlyList<double?>? LatestMetrics);
+public sealed record LeagueEventRow
+{
+    public required string MarketId { get; init; }
+    public string? MarketName { get; init; }
+    public string? EventName { get; init; }
+    public string? HomeRunnerName { get; init; }
+    public string? AwayRunnerName { get; init; }
+    public string? DrawRunnerName { get; init; }
+    public DateTimeOffset? MarketStartTime { get; init; }
+    public bool? Inplay { get; init; }
+    public string? Status { get; init; }
+    public DateTimeOffset? LatestSnapshotAt { get; init; }
+    public DateTimeOffset? LatestMetricsAt { get; init; }
+
+    /// <summary>The newest derived row's metric values in <c>MetricColumns.Names</c> order; null when none.</summary>
+    public IReadOnlyList<double?>? LatestMetrics { get; init; }
+}
 
 /// <summary>The events of one league: the league's names and one page of its markets.</summary>
 public sealed record LeagueEventsPage(string League, string? CompetitionId, string CompetitionName, QueryPage<LeagueEventRow> Events);
 
-/// <summary>
-/// The last snapshot of one time bucket with its derived metrics. <see cref="Metrics"/> is in
-/// <c>MetricColumns.Names</c> order; every value is null when the snapshot has no derived row.
-/// </summary>
-public sealed record MetricPointRow(
-    long SnapshotId,
-    DateTimeOffset SnapshotAt,
-    bool? Inplay,
-    string? Status,
-    bool HasDerivedRow,
-    IReadOnlyList<double?> Metrics);
+/// <summary>The last snapshot of one time bucket with its derived metrics.</summary>
+public sealed record MetricPointRow
+{
+    public long SnapshotId { get; init; }
+    public DateTimeOffset SnapshotAt { get; init; }
+    public bool? Inplay { get; init; }
+    public string? Status { get; init; }
+    public bool HasDerivedRow { get; init; }
 
-/// <summary>A <c>market_event_metadata</c> row with the extent of the market's snapshots and its league key.</summary>
-public sealed record MarketDetailRow(
-    string MarketId,
-    string? MarketName,
-    DateTimeOffset? MarketStartTime,
-    string? SportId,
-    string? SportName,
-    string? EventId,
-    string? EventName,
-    DateTimeOffset? EventOpenDate,
-    string? CountryCode,
-    string? CompetitionId,
-    string? CompetitionName,
-    string? Timezone,
-    long? HomeSelectionId,
-    long? AwaySelectionId,
-    long? DrawSelectionId,
-    string? HomeRunnerName,
-    string? AwayRunnerName,
-    string? DrawRunnerName,
-    DateTimeOffset? FirstSeenAt,
-    DateTimeOffset? LastSeenAt,
-    long SnapshotCount,
-    DateTimeOffset? FirstSnapshotAt,
-    DateTimeOffset? LastSnapshotAt,
-    bool? Inplay,
-    string? Status,
-    string League);
+    /// <summary>Metric values in <c>MetricColumns.Names</c> order; every value is null when the snapshot has no derived row.</summary>
+    public required IReadOnlyList<double?> Metrics { get; init; }
+}
+
+/// <summary>
+/// A <c>market_event_metadata</c> row with the extent of the market's snapshots and its league key. The API serves
+/// it as it is (<c>/api/events/{market_id}/meta</c>), so a property added here is a field added there.
+/// </summary>
+public sealed record MarketDetailRow
+{
+    public required string MarketId { get; init; }
+    public string? MarketName { get; init; }
+    public DateTimeOffset? MarketStartTime { get; init; }
+    public string? SportId { get; init; }
+    public string? SportName { get; init; }
+    public string? EventId { get; init; }
+    public string? EventName { get; init; }
+    public DateTimeOffset? EventOpenDate { get; init; }
+    public string? CountryCode { get; init; }
+    public string? CompetitionId { get; init; }
+    public string? CompetitionName { get; init; }
+    public string? Timezone { get; init; }
+    public long? HomeSelectionId { get; init; }
+    public long? AwaySelectionId { get; init; }
+    public long? DrawSelectionId { get; init; }
+    public string? HomeRunnerName { get; init; }
+    public string? AwayRunnerName { get; init; }
+    public string? DrawRunnerName { get; init; }
+    public DateTimeOffset? FirstSeenAt { get; init; }
+    public DateTimeOffset? LastSeenAt { get; init; }
+    public long SnapshotCount { get; init; }
+    public DateTimeOffset? FirstSnapshotAt { get; init; }
+    public DateTimeOffset? LastSnapshotAt { get; init; }
+    public bool? Inplay { get; init; }
+    public string? Status { get; init; }
+    public required string League { get; init; }
+}
 
 /// <summary>One stored snapshot's raw MarketBook payload (JSON text as stored in JSONB; null when NULL).</summary>
-public sealed record RawSnapshotRow(long SnapshotId, string MarketId, DateTimeOffset SnapshotAt, string? RawPayloadJson);
+public sealed record RawSnapshotRow
+{
+    public long SnapshotId { get; init; }
+    public required string MarketId { get; init; }
+    public DateTimeOffset SnapshotAt { get; init; }
+    public string? RawPayloadJson { get; init; }
+}
+
+/// <summary>The names of one league key.</summary>
+internal sealed record LeagueNames
+{
+    public string? CompetitionId { get; init; }
+    public required string CompetitionName { get; init; }
+}

@@ -1,3 +1,4 @@
+using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -7,7 +8,7 @@ namespace NetBet.Data.Queries;
 public sealed class SnapshotQueries(NpgsqlDataSource dataSource)
 {
     private const string RawSql = """
-        select s.snapshot_id, s.market_id, s.snapshot_at, s.raw_payload::text
+        select s.snapshot_id, s.market_id, s.snapshot_at, s.raw_payload::text as raw_payload_json
         from market_book_snapshots s
         where s.snapshot_id = @snapshot_id
         """;
@@ -20,9 +21,9 @@ public sealed class SnapshotQueries(NpgsqlDataSource dataSource)
     /// <param name="cancellationToken">Cancels the query.</param>
     public async Task<RawSnapshotRow?> GetRawAsync(long snapshotId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(RawSql);
-        command.Parameters.Add(DbReading.Parameter("snapshot_id", NpgsqlDbType.Bigint, snapshotId));
-        return await ReadRawAsync(command, cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<RawSnapshotRow>(DbReading.Command(
+            RawSql, [DbReading.Parameter("snapshot_id", NpgsqlDbType.Bigint, snapshotId)], cancellationToken));
     }
 
     /// <summary>The capture time of the newest snapshot of any market; null when there is none.</summary>
@@ -32,16 +33,5 @@ public sealed class SnapshotQueries(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(NewestSnapshotAtSql);
         var value = await command.ExecuteScalarAsync(cancellationToken);
         return value is DateTime at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
-    }
-
-    internal static async Task<RawSnapshotRow?> ReadRawAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return new RawSnapshotRow(reader.GetInt64(0), reader.GetString(1), reader.GetTimestamp(2), reader.GetStringOrNull(3));
     }
 }

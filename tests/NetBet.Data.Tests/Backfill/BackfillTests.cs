@@ -22,7 +22,7 @@ public sealed class BackfillTests(DatabaseFixture fixture)
     public async Task SeedPlan_BaseSchemaThenMigrated_FillsEveryRecomputableNullExactlyOnce()
     {
         await using var db = await SeededDatabaseAsync();
-        var added = MetricColumns.AddedAfterBaseSchema;
+        var added = MetricSchema.AddedAfterBaseSchema;
 
         var audit = await new Auditor(db).RunAsync(Ct);
         Assert.Equal(Rows, audit.TotalSnapshots);

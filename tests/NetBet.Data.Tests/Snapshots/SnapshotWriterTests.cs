@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetBet.Core.Metrics;
+using NetBet.Data.Backfill;
 using NetBet.Data.Migrations;
 using NetBet.Data.Snapshots;
 using Npgsql;
@@ -189,7 +190,7 @@ public sealed class SnapshotWriterTests(DatabaseFixture fixture, ClassDatabase d
         Assert.Equal(1, result.DerivedRowsInserted);
         await using var connection = await dataSource.OpenConnectionAsync(Ct);
         var row = (IDictionary<string, object?>)await connection.QuerySingleAsync("select * from market_derived_metrics");
-        Assert.All(MetricColumns.AddedAfterBaseSchema, name => Assert.Null(row[name]));
+        Assert.All(MetricSchema.AddedAfterBaseSchema, name => Assert.Null(row[name]));
         Assert.NotNull(row["home_risk"]);
         Assert.NotNull(row["home_impedance"]);
 
