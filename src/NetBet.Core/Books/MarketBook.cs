@@ -29,9 +29,14 @@ public sealed record MarketBook(
 /// <param name="TotalMatched">Runner total matched; null when absent or null.</param>
 /// <param name="Back"><c>ex.availableToBack</c> as listed; empty when the side or <c>ex</c> is missing or null.</param>
 /// <param name="Lay"><c>ex.availableToLay</c> as listed; empty when the side or <c>ex</c> is missing or null.</param>
+/// <param name="TradedVolume">
+/// <c>ex.tradedVolume</c> as listed (size = amount matched at that price); null when the reader was not asked for it,
+/// empty when the payload has none.
+/// </param>
 public sealed record RunnerBook(
     long? SelectionId,
     string? Status,
     double? TotalMatched,
     IReadOnlyList<PriceSize> Back,
-    IReadOnlyList<PriceSize> Lay);
+    IReadOnlyList<PriceSize> Lay,
+    IReadOnlyList<PriceSize>? TradedVolume = null);

@@ -30,7 +30,8 @@ public sealed class MarketBookFormatException : FormatException
 /// A runner whose <c>selectionId</c> is a string or 0 has no selection id. Rejected with
 /// <see cref="MarketBookFormatException"/>: numbers written as strings or booleans, levels without price or size,
 /// levels with a <c>Price</c> or <c>Size</c> key in any other letter case (even beside <c>price</c> and <c>size</c>),
-/// magnitudes above 1e15, and anything that is not JSON.
+/// magnitudes above 1e15, and anything that is not JSON. <c>ex.tradedVolume</c> is read (with the same level rules)
+/// only when asked for: the metric engine never needs it, and a traded ladder can hold hundreds of levels.
 /// </summary>
 public static class MarketBookReader
 {
@@ -39,14 +40,15 @@ public static class MarketBookReader
     /// <summary>Reads one MarketBook object from UTF-8 JSON.</summary>
     /// <param name="utf8Json">The document: a MarketBook object.</param>
     /// <param name="jsonPath">Path of the object, used in error messages.</param>
+    /// <param name="includeTradedVolume">Also read each runner's <c>ex.tradedVolume</c> into <see cref="RunnerBook.TradedVolume"/>.</param>
     /// <exception cref="MarketBookFormatException">The document is not a readable MarketBook.</exception>
-    public static MarketBook Read(ReadOnlySpan<byte> utf8Json, string jsonPath = "$")
+    public static MarketBook Read(ReadOnlySpan<byte> utf8Json, string jsonPath = "$", bool includeTradedVolume = false)
     {
         var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         try
         {
             Advance(ref reader, jsonPath);
-            var book = Read(ref reader, jsonPath);
+            var book = Read(ref reader, jsonPath, includeTradedVolume);
             if (reader.Read())
             {
                 throw new MarketBookFormatException("unexpected content after the MarketBook", jsonPath);
@@ -63,8 +65,9 @@ public static class MarketBookReader
     /// <summary>Reads one MarketBook object; the reader must be positioned on its first token.</summary>
     /// <param name="reader">A reader over the complete document.</param>
     /// <param name="jsonPath">Path of the object, used in error messages.</param>
+    /// <param name="includeTradedVolume">Also read each runner's <c>ex.tradedVolume</c> into <see cref="RunnerBook.TradedVolume"/>.</param>
     /// <exception cref="MarketBookFormatException">The value is not a readable MarketBook.</exception>
-    public static MarketBook Read(ref Utf8JsonReader reader, string jsonPath)
+    public static MarketBook Read(ref Utf8JsonReader reader, string jsonPath, bool includeTradedVolume = false)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -107,7 +110,7 @@ public static class MarketBookReader
             else if (IsProperty(ref reader, "runners"u8))
             {
                 Advance(ref reader, jsonPath);
-                runnerEntries = ReadRunners(ref reader, runners, jsonPath + ".runners");
+                runnerEntries = ReadRunners(ref reader, runners, jsonPath + ".runners", includeTradedVolume);
             }
             else
             {
@@ -118,7 +121,7 @@ public static class MarketBookReader
         return new MarketBook(marketId, status, inplay, totalMatched, runnerEntries, runners);
     }
 
-    private static int ReadRunners(ref Utf8JsonReader reader, List<RunnerBook> runners, string path)
+    private static int ReadRunners(ref Utf8JsonReader reader, List<RunnerBook> runners, string path, bool includeTradedVolume)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -139,7 +142,7 @@ public static class MarketBookReader
                 case JsonTokenType.Null:
                     break;
                 case JsonTokenType.StartObject:
-                    runners.Add(ReadRunner(ref reader, path, index));
+                    runners.Add(ReadRunner(ref reader, path, index, includeTradedVolume));
                     break;
                 default:
                     throw new MarketBookFormatException($"expected a runner object, got {Describe(reader.TokenType)}", $"{path}[{index}]");
@@ -149,12 +152,13 @@ public static class MarketBookReader
         return entries;
     }
 
-    private static RunnerBook ReadRunner(ref Utf8JsonReader reader, string runnersPath, int index)
+    private static RunnerBook ReadRunner(ref Utf8JsonReader reader, string runnersPath, int index, bool includeTradedVolume)
     {
         long? selectionId = null;
         string? status = null;
         double? totalMatched = null;
         PriceSize[] back = [], lay = [];
+        PriceSize[]? traded = includeTradedVolume ? [] : null;
         while (Advance(ref reader, runnersPath) == JsonTokenType.PropertyName)
         {
             if (IsProperty(ref reader, "selectionId"u8))
@@ -175,7 +179,7 @@ public static class MarketBookReader
             else if (IsProperty(ref reader, "ex"u8))
             {
                 Advance(ref reader, runnersPath);
-                (back, lay) = ReadExchangePrices(ref reader, $"{runnersPath}[{index}].ex");
+                (back, lay, traded) = ReadExchangePrices(ref reader, $"{runnersPath}[{index}].ex", includeTradedVolume);
             }
             else
             {
@@ -183,7 +187,7 @@ public static class MarketBookReader
             }
         }
 
-        return new RunnerBook(selectionId, status, totalMatched, back, lay);
+        return new RunnerBook(selectionId, status, totalMatched, back, lay, traded);
     }
 
     private static long? ReadSelectionId(ref Utf8JsonReader reader, JsonPathRef path)
@@ -200,12 +204,13 @@ public static class MarketBookReader
         }
     }
 
-    private static (PriceSize[] Back, PriceSize[] Lay) ReadExchangePrices(ref Utf8JsonReader reader, string path)
+    private static (PriceSize[] Back, PriceSize[] Lay, PriceSize[]? Traded) ReadExchangePrices(ref Utf8JsonReader reader, string path, bool includeTradedVolume)
     {
         PriceSize[] back = [], lay = [];
+        PriceSize[]? traded = includeTradedVolume ? [] : null;
         if (reader.TokenType == JsonTokenType.Null)
         {
-            return (back, lay);
+            return (back, lay, traded);
         }
 
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -225,13 +230,18 @@ public static class MarketBookReader
                 Advance(ref reader, path);
                 lay = ReadLevels(ref reader, path + ".availableToLay");
             }
+            else if (includeTradedVolume && IsProperty(ref reader, "tradedVolume"u8))
+            {
+                Advance(ref reader, path);
+                traded = ReadLevels(ref reader, path + ".tradedVolume");
+            }
             else
             {
                 reader.Skip();
             }
         }
 
-        return (back, lay);
+        return (back, lay, traded);
     }
 
     private static PriceSize[] ReadLevels(ref Utf8JsonReader reader, string path)
