@@ -148,6 +148,25 @@ public sealed class ExportCommandTests(CliDatabaseFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Export_ParquetToAPipe_IsReadable()
+    {
+        // stdout is a pipe: the writer must never seek.
+        var buffer = new MemoryStream();
+        await using (var pipe = new ForwardOnlyStream(buffer))
+        {
+            await using var writer = await ExportWriter.CreateAsync(ExportFormat.Parquet, pipe, LadderExportRow.Columns, Ct);
+            await writer.WriteAsync(new LadderExportRow { MarketId = "1.2", SnapshotId = 7, SnapshotAt = DateTimeOffset.UnixEpoch, Level = new LadderLevel(5, Outcome.Home, LadderSide.Lay, 1, 2.5, 10) }, Ct);
+            await writer.CompleteAsync(Ct);
+        }
+
+        buffer.Position = 0;
+        await using var reader = await ParquetReader.CreateAsync(buffer, cancellationToken: Ct);
+        var rows = await ReadColumnsAsync(reader);
+        Assert.Equal(["lay"], rows["side"].Cast<string>());
+        Assert.Equal([2.5], rows["price"].Cast<double?>());
+    }
+
+    [Fact]
     public async Task Export_Interval_KeepsTheLastSnapshotOfEachBucketPerMarket()
     {
         var stored = await StoredRows.ReadAsync(_db, Ct);
@@ -364,5 +383,19 @@ public sealed class ExportCommandTests(CliDatabaseFixture fixture) : IAsyncLifet
         var values = new T?[count];
         await group.ReadAsync(field, values.AsMemory(), cancellationToken: Ct);
         return values.Select(v => (object?)v);
+    }
+
+    private sealed class ForwardOnlyStream(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
     }
 }
