@@ -2,6 +2,7 @@ using System.Text.Json;
 using NetBet.Data;
 using NetBet.Data.Queries;
 using NetBet.Web.Events;
+using NetBet.Web.Exports;
 using NetBet.Web.Health;
 using NetBet.Web.Http;
 using NetBet.Web.Leagues;
@@ -40,6 +41,8 @@ app.MapHealth();
 app.MapLeagues();
 app.MapEvents();
 app.MapSnapshots();
+app.MapSnapshotLadder();
+app.MapEventExports();
 app.MapUi();
 
 await app.RunAsync();

@@ -1,3 +1,5 @@
+using NetBet.Core.Metrics;
+
 namespace NetBet.Data.Export;
 
 /// <summary>The type of an export column, as Parquet stores it (CSV and JSON Lines write its text form).</summary>
@@ -57,4 +59,29 @@ public static class ExportColumn
     public static ExportColumn<TRow> Whole<TRow>(string name, Func<TRow, long?> get) => new(name, ExportType.Whole) { GetWhole = get };
 
     public static ExportColumn<TRow> Boolean<TRow>(string name, Func<TRow, bool?> get) => new(name, ExportType.Boolean) { GetBoolean = get };
+
+    /// <summary>
+    /// The metric columns of <see cref="MetricColumns.Names"/> (those <paramref name="include"/> keeps, by index),
+    /// then each outcome's <c>*_size_impedance_l1</c> (<see cref="OutcomeFormulas.SizeImpedanceL1"/>, computed from
+    /// the stored values, null when an input is null).
+    /// </summary>
+    /// <param name="metrics">A row's metric values in <see cref="MetricColumns.Names"/> order.</param>
+    /// <param name="include">Which metric indexes to write; null for all.</param>
+    public static IEnumerable<ExportColumn<TRow>> Metrics<TRow>(Func<TRow, IReadOnlyList<double?>> metrics, Func<int, bool>? include = null)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        for (var i = 0; i < MetricColumns.Count; i++)
+        {
+            var index = i;
+            if (include is null || include(index))
+            {
+                yield return Real<TRow>(MetricColumns.Names[index], r => metrics(r)[index]);
+            }
+        }
+
+        foreach (var outcome in MetricColumns.Outcomes)
+        {
+            yield return Real<TRow>($"{MetricColumns.Prefix(outcome)}_size_impedance_l1", r => OutcomeFormulas.SizeImpedanceL1(metrics(r), outcome));
+        }
+    }
 }

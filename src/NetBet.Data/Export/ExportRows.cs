@@ -51,18 +51,7 @@ public sealed class SnapshotExportRow
             ExportColumn.Text<SnapshotExportRow>("away_runner_name", r => r.AwayRunnerName),
             ExportColumn.Text<SnapshotExportRow>("draw_runner_name", r => r.DrawRunnerName),
         ];
-        for (var i = 0; i < MetricColumns.Count; i++)
-        {
-            var index = i;
-            columns.Add(ExportColumn.Real<SnapshotExportRow>(MetricColumns.Names[i], r => r.Metrics[index]));
-        }
-
-        foreach (var outcome in MetricColumns.Outcomes)
-        {
-            columns.Add(ExportColumn.Real<SnapshotExportRow>(
-                $"{MetricColumns.Prefix(outcome)}_size_impedance_l1", r => OutcomeFormulas.SizeImpedanceL1(r.Metrics, outcome)));
-        }
-
+        columns.AddRange(ExportColumn.Metrics<SnapshotExportRow>(r => r.Metrics));
         return [.. columns];
     }
 }
