@@ -125,7 +125,7 @@ public static class BackfillBenchmark
         return 0;
     }
 
-    private static async Task FillAsync(NpgsqlDataSource db, int rows, string[] nullColumns)
+    internal static async Task FillAsync(NpgsqlDataSource db, int rows, string[] nullColumns)
     {
         var markets = Math.Max(1, rows * MarketsPerThousand / 1000);
         var perMarket = (rows + markets - 1) / markets;

@@ -10,11 +10,12 @@ return name switch
     "write" => await WriteBenchmark.RunAsync(rest),
     "backfill" => await BackfillBenchmark.RunAsync(rest),
     "api" => await ApiBenchmark.RunAsync(rest),
+    "export" => await ExportBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench engine [books] | stream [folder] | write [snapshots] | backfill [rows] | api [requests]");
+    Console.Error.WriteLine("usage: bench engine [books] | stream [folder] | write [snapshots] | backfill [rows] | api [requests] | export [--snapshots N]");
     return 2;
 }
