@@ -58,13 +58,9 @@ public sealed class ExportQueries(NpgsqlDataSource dataSource)
         ExportCounters counters,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(selection);
         ArgumentNullException.ThrowIfNull(counters);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = CreateCommand(connection, selection.Bucket is null ? SnapshotsSql : BucketedSnapshotsSql, selection);
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken);
         var row = new SnapshotExportRow();
-        while (await reader.ReadAsync(cancellationToken))
+        await foreach (var reader in ReadAsync(selection, SnapshotsSql, BucketedSnapshotsSql, cancellationToken))
         {
             row.MarketId = reader.GetString(0);
             row.SnapshotId = reader.GetInt64(1);
@@ -104,14 +100,10 @@ public sealed class ExportQueries(NpgsqlDataSource dataSource)
         ExportCounters counters,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(selection);
         ArgumentNullException.ThrowIfNull(counters);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = CreateCommand(connection, selection.Bucket is null ? LaddersSql : BucketedLaddersSql, selection);
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken);
         var row = new LadderExportRow();
         var buffer = new byte[64 * 1024];
-        while (await reader.ReadAsync(cancellationToken))
+        await foreach (var reader in ReadAsync(selection, LaddersSql, BucketedLaddersSql, cancellationToken))
         {
             counters.AddSnapshot();
             row.MarketId = reader.GetString(0);
@@ -176,6 +168,20 @@ public sealed class ExportQueries(NpgsqlDataSource dataSource)
           (select 'league ' || @league::text where @league::text is not null
              and not exists (select 1 from market_event_metadata m where {{MetricSql.LeagueKey}} = @league)))
         """;
+
+    // The reader positioned on each row in turn; one connection and one query for the whole export.
+    private async IAsyncEnumerable<NpgsqlDataReader> ReadAsync(
+        ExportSelection selection, string sql, string bucketedSql, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = CreateCommand(connection, selection.Bucket is null ? sql : bucketedSql, selection);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return reader;
+        }
+    }
 
     private static NpgsqlCommand CreateCommand(NpgsqlConnection connection, string sql, ExportSelection selection)
     {
