@@ -64,7 +64,7 @@ internal static class ExportBenchmark
                 var rate = result.Rows / result.Seconds;
                 failed |= rate < TargetRowsPerSecond;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"export {format,-7} {label}: {result.Rows,9:N0} rows in {result.Seconds,6:F1} s = {rate,9:N0} rows/s (target {TargetRowsPerSecond:N0}), exporter CPU {result.CpuSeconds,5:F1} s = {result.Rows / result.CpuSeconds,9:N0} rows/CPU-s, {result.Bytes / 1e6,7:F1} MB, peak working set {result.PeakWorkingSet / 1e6:F0} MB (before: {result.BaselineWorkingSet / 1e6:F0} MB)"));
+                    $"export {format,-7} {label}: {result.Rows,9:N0} rows in {result.Seconds,6:F1} s = {rate,9:N0} rows/s (target {TargetRowsPerSecond:N0}), exporter CPU {result.CpuSeconds,5:F1} s = {result.Rows / result.CpuSeconds,9:N0} rows/CPU-s, {result.Bytes / 1e6,7:F1} MB, peak working set {result.PeakWorkingSet / 1e6:F0} MB (before: {result.BaselineWorkingSet / 1e6:F0} MB), live heap after {result.LiveHeapAfter / 1e6:F0} MB"));
             }
         }
 
@@ -76,7 +76,7 @@ internal static class ExportBenchmark
         return failed ? 1 : 0;
     }
 
-    private static async Task<(long Rows, double Seconds, double CpuSeconds, long Bytes, long PeakWorkingSet, long BaselineWorkingSet)> ExportOnceAsync(
+    private static async Task<(long Rows, double Seconds, double CpuSeconds, long Bytes, long PeakWorkingSet, long BaselineWorkingSet, long LiveHeapAfter)> ExportOnceAsync(
         ExportQueries queries, ExportFormat format, TimeWindow window)
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
@@ -112,7 +112,7 @@ internal static class ExportBenchmark
         await sampler;
         var bytes = new FileInfo(path).Length;
         File.Delete(path);
-        return (counters.Rows, seconds, cpuSeconds, bytes, peak, baseline);
+        return (counters.Rows, seconds, cpuSeconds, bytes, peak, baseline, GC.GetTotalMemory(forceFullCollection: true));
     }
 
     private static async Task<(DateTimeOffset First, DateTimeOffset Last)> ExtentAsync(NpgsqlDataSource db)

@@ -13,6 +13,7 @@ namespace NetBet.Web.Tests.Ui;
 public sealed class LadderChartUiTests(WebFixture web, BrowserFixture browser)
 {
     private static readonly CultureInfo Gb = CultureInfo.GetCultureInfo("en-GB");
+    private static readonly string[] Roles = ["home", "away", "draw"];
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private async Task<IPage> NewPageAsync()
@@ -91,7 +92,7 @@ public sealed class LadderChartUiTests(WebFixture web, BrowserFixture browser)
         var id = long.Parse((await readout.GetAttributeAsync("data-snapshot-id"))!, CultureInfo.InvariantCulture);
         var points = await client.GetJsonAsync($"/api/events/{SeedData.HistoryMarket}/timeseries?interval_minutes=60");
         var point = points.EnumerateArray().Single(p => p.GetProperty("snapshot_id").GetInt64() == id);
-        foreach (var outcome in new[] { "home", "away", "draw" })
+        foreach (var outcome in Roles)
         {
             var expected = point.GetProperty($"{outcome}_best_back").GetDouble().ToString("F2", CultureInfo.InvariantCulture);
             await Assertions.Expect(readout.Locator($"[data-col={outcome}] strong")).ToHaveTextAsync(expected);
@@ -131,7 +132,7 @@ public sealed class LadderChartUiTests(WebFixture web, BrowserFixture browser)
     {
         var raw = (await client.GetJsonAsync($"/api/snapshots/{snapshotId}/raw")).GetProperty("raw_payload");
         var runners = raw.GetProperty("runners").EnumerateArray().ToList();
-        foreach (var (role, runner) in new[] { "home", "away", "draw" }.Zip(runners))
+        foreach (var (role, runner) in Roles.Zip(runners))
         {
             var ladder = page.GetByTestId($"ladder-{role}");
             await AssertSideAsync(ladder, runner.GetProperty("ex").GetProperty("availableToBack"), "back_size");
