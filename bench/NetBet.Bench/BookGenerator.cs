@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using NetBet.Ingest.Betfair;
+using NetBet.Core.Books;
 
 namespace NetBet.Bench;
 

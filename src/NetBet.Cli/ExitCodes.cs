@@ -9,11 +9,14 @@ internal static class ExitCodes
     /// <summary>The command ran but found a problem it reports (rows with errors, drift, nothing stored).</summary>
     public const int Failed = 1;
 
-    /// <summary>Bad input or arguments: what and where were written to stderr.</summary>
+    /// <summary>Bad input or arguments (parse errors included): what and where were written to stderr.</summary>
     public const int InvalidInput = 2;
 
-    /// <summary>The database or another required service could not be reached.</summary>
+    /// <summary>The database or another required service could not be reached, or a statement timed out.</summary>
     public const int Unavailable = 3;
+
+    /// <summary>Betfair refused the credentials or the application key for good; retrying would risk locking the account.</summary>
+    public const int CredentialsRefused = 4;
 
     /// <summary>An unexpected error (a bug): the exception was written to stderr.</summary>
     public const int Unexpected = 70;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using NetBet.Cli.Audit;
 using NetBet.Cli.Backfill;
 using NetBet.Cli.Compute;
@@ -52,7 +53,12 @@ internal static class NetBetCommand
                 EnableDefaultExceptionHandler = false,
                 ProcessTerminationTimeout = TimeSpan.FromSeconds(90),
             };
-            return await Create().Parse(args).InvokeAsync(configuration);
+            var parseResult = Create().Parse(args);
+            var exitCode = await parseResult.InvokeAsync(configuration);
+
+            // System.CommandLine reports parse errors (an unknown option, an out-of-range value) and returns 1, which
+            // would read as "ran and found a problem"; bad arguments are exit 2 for every command.
+            return parseResult.Action is ParseErrorAction ? ExitCodes.InvalidInput : exitCode;
         }
         catch (Exception e) when (CliHost.TryGetExitCode(e, Console.Error) is { } exitCode)
         {

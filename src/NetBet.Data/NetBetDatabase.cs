@@ -27,22 +27,28 @@ public static class NetBetDatabase
     {
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            try
-            {
-                _ = new NpgsqlConnectionStringBuilder(configured);
-            }
-            catch (ArgumentException e)
-            {
-                throw new DatabaseUnavailableException($"{ConnectionStringVariable} is not a valid Npgsql connection string: {e.Message}", e);
-            }
-
-            return configured;
+            return Validate(configured, ConnectionStringVariable);
         }
 
         var cluster = PostgresCluster.ForNetBetHome(home, logger);
         await cluster.StartAsync(cancellationToken);
         await cluster.EnsureDatabaseAsync(DefaultDatabaseName, cancellationToken);
         return cluster.GetConnectionString(DefaultDatabaseName);
+    }
+
+    /// <summary><paramref name="value"/> when it parses as a connection string; else an error naming <paramref name="variable"/>.</summary>
+    internal static string Validate(string value, string variable)
+    {
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(value);
+        }
+        catch (ArgumentException e)
+        {
+            throw new DatabaseUnavailableException($"{variable} is not a valid Npgsql connection string: {e.Message}", e);
+        }
+
+        return value;
     }
 
     /// <summary><see cref="ResolveConnectionStringAsync(string?, ILogger?, CancellationToken)"/> reading <c>$NETBET_DB</c>.</summary>

@@ -33,6 +33,7 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     private readonly ConcurrentDictionary<string, DateTimeOffset> _sessionExpiry = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<SimulatorRequest> _requests = new();
     private int _logins;
+    private int _loginAttempts;
 
     private ExchangeSimulator(WebApplication app, SimulatorOptions options, TimeProvider time, ILogger logger)
     {
@@ -58,6 +59,9 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
 
     /// <summary>Successful logins (interactive and certificate) so far.</summary>
     public int Logins => Volatile.Read(ref _logins);
+
+    /// <summary>Login requests (interactive and certificate) so far, refused ones included.</summary>
+    public int LoginAttempts => Volatile.Read(ref _loginAttempts);
 
     internal MarketModel Model { get; }
 
@@ -111,6 +115,14 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
 
     private async Task LoginAsync(HttpContext context, bool certificate)
     {
+        if (Faults.DrawLoginFailure())
+        {
+            Interlocked.Increment(ref _loginAttempts);
+            context.Response.StatusCode = 503;
+            await context.Response.WriteAsync("identity service unavailable (simulated)", context.RequestAborted);
+            return;
+        }
+
         string? username = null, password = null;
         if (context.Request.HasFormContentType)
         {
@@ -119,6 +131,7 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
             password = form["password"];
         }
 
+        Interlocked.Increment(ref _loginAttempts);
         var appKey = context.Request.Headers["X-Application"].ToString();
         string? error = null;
         if (string.IsNullOrEmpty(appKey))
@@ -126,7 +139,7 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
             error = "INVALID_APP_KEY";
         }
         else if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password)
-            || (_options.Username is { } u && u != username) || (_options.Password is { } p && p != password))
+            || (_options.Username is { } u && u != username) || (_options.Password is { } p && p != password) || Faults.LoginRefused)
         {
             error = "INVALID_USERNAME_OR_PASSWORD";
         }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using NetBet.Core.Books;
-using NetBet.Ingest.Betfair;
 
 namespace NetBet.Exchange;
 

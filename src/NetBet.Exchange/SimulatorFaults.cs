@@ -23,6 +23,7 @@ public sealed class SimulatorFaults
     private readonly Lock _lock = new();
     private readonly List<(SimulatorFault Fault, string? Operation)> _queued = [];
     private readonly Random _random;
+    private readonly Dictionary<string, DateTimeOffset> _failUntil = new(StringComparer.Ordinal);
 
     /// <summary>Creates the fault settings; <paramref name="seed"/> makes the random faults repeatable.</summary>
     public SimulatorFaults(int seed = 0) => _random = new Random(seed);
@@ -41,6 +42,9 @@ public sealed class SimulatorFaults
 
     /// <summary>How long a slow answer waits (real time, not the simulated clock).</summary>
     public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Every login (interactive and certificate) is answered <c>INVALID_USERNAME_OR_PASSWORD</c>.</summary>
+    public bool LoginRefused { get; set; }
 
     /// <summary>
     /// listMarketBook answers TOO_MUCH_DATA when asked for more markets than this. Null keeps Betfair's own rule
@@ -64,12 +68,26 @@ public sealed class SimulatorFaults
         }
     }
 
+    /// <summary>Answers every request of <paramref name="operation"/> with HTTP 503 for <paramref name="duration"/> of real time from now.</summary>
+    /// <param name="operation"><c>listMarketBook</c> or <c>listMarketCatalogue</c>.</param>
+    /// <param name="duration">How long.</param>
+    public void FailFor(string operation, TimeSpan duration)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operation);
+        lock (_lock)
+        {
+            _failUntil[operation] = DateTimeOffset.UtcNow + duration;
+        }
+    }
+
     /// <summary>Drops queued faults and sets every probability to 0 and the TOO_MUCH_DATA limit back to Betfair's.</summary>
     public void Clear()
     {
         lock (_lock)
         {
             _queued.Clear();
+            _failUntil.Clear();
+            LoginRefused = false;
             ServerErrorRate = SlowRate = InvalidSessionRate = MalformedJsonRate = 0;
             TooMuchDataAboveMarkets = null;
         }
@@ -77,13 +95,27 @@ public sealed class SimulatorFaults
 
     /// <summary>
     /// Parses a <c>--fault</c> value: <c>5xx=P</c>, <c>slow=P</c>, <c>invalid-session=P</c>, <c>malformed=P</c>
-    /// (probabilities 0..1), <c>slow-ms=N</c>, <c>too-much-data=K</c> (markets). Returns an error message or null.
+    /// (probabilities 0..1), <c>slow-ms=N</c>, <c>too-much-data=K</c> (markets), <c>login-refused</c> (every login
+    /// answered INVALID_USERNAME_OR_PASSWORD), <c>fail:OPERATION=N</c> (the next N requests of listMarketBook,
+    /// listMarketCatalogue or login answer 503) or <c>fail:OPERATION=Ns</c> (every one for N seconds from the start).
+    /// Returns an error message or null.
     /// </summary>
     /// <param name="setting">The setting, such as <c>5xx=0.1</c>.</param>
     public string? Apply(string setting)
     {
         ArgumentNullException.ThrowIfNull(setting);
+        if (setting.Trim().Equals("login-refused", StringComparison.OrdinalIgnoreCase))
+        {
+            LoginRefused = true;
+            return null;
+        }
+
         var parts = setting.Split('=', 2, StringSplitOptions.TrimEntries);
+        if (parts.Length == 2 && parts[0].StartsWith("fail:", StringComparison.OrdinalIgnoreCase))
+        {
+            return ApplyFail(setting, parts[0]["fail:".Length..], parts[1]);
+        }
+
         if (parts.Length != 2 || !double.TryParse(parts[1], System.Globalization.NumberStyles.Float,
                 System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 0)
         {
@@ -101,10 +133,60 @@ public sealed class SimulatorFaults
             case "too-much-data" when value >= 1 && value == Math.Floor(value): TooMuchDataAboveMarkets = (int)value; break;
             case "5xx" or "slow" or "invalid-session" or "malformed": return $"'{setting}': a probability is between 0 and 1";
             case "too-much-data": return $"'{setting}': too-much-data takes a whole number of markets";
-            default: return $"'{setting}': unknown fault (5xx, slow, slow-ms, invalid-session, malformed, too-much-data)";
+            default: return $"'{setting}': unknown fault (5xx, slow, slow-ms, invalid-session, malformed, too-much-data, login-refused, fail:OPERATION)";
         }
 
         return null;
+    }
+
+    private string? ApplyFail(string setting, string operation, string amount)
+    {
+        if (operation is not ("listMarketBook" or "listMarketCatalogue" or "login"))
+        {
+            return $"'{setting}': fail: takes listMarketBook, listMarketCatalogue or login";
+        }
+
+        var seconds = amount.EndsWith('s');
+        if (!int.TryParse(seconds ? amount[..^1] : amount, System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var count) || count < 1)
+        {
+            return $"'{setting}': fail:{operation} takes a number of requests (N) or of seconds (Ns), at least 1";
+        }
+
+        if (seconds)
+        {
+            FailFor(operation, TimeSpan.FromSeconds(count));
+        }
+        else
+        {
+            Next(SimulatorFault.ServerError, count, operation);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Whether this login request fails with a 503: only faults aimed at <c>login</c> by name count, so the betting
+    /// faults (queued for any operation, or random) keep meaning betting requests.
+    /// </summary>
+    internal bool DrawLoginFailure()
+    {
+        lock (_lock)
+        {
+            if (_failUntil.TryGetValue("login", out var until) && DateTimeOffset.UtcNow < until)
+            {
+                return true;
+            }
+
+            var next = _queued.FindIndex(q => q.Operation == "login");
+            if (next >= 0)
+            {
+                _queued.RemoveAt(next);
+                return true;
+            }
+
+            return false;
+        }
     }
 
     /// <summary>The fault for one request of <paramref name="operation"/>, or null.</summary>
@@ -112,6 +194,11 @@ public sealed class SimulatorFaults
     {
         lock (_lock)
         {
+            if (_failUntil.TryGetValue(operation, out var until) && DateTimeOffset.UtcNow < until)
+            {
+                return SimulatorFault.ServerError;
+            }
+
             var next = _queued.FindIndex(q => q.Operation is null || q.Operation == operation);
             if (next >= 0)
             {

@@ -16,13 +16,19 @@ if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
     builder.WebHost.UseUrls("http://127.0.0.1:8000");
 }
 
-// NETBET_DB from configuration (the environment, or a test host's settings), else the private cluster. The app
-// never migrates: `netbet migrate` is a separate step.
-var connectionString = await NetBetDatabase.ResolveConnectionStringAsync(
-    builder.Configuration[NetBetDatabase.ConnectionStringVariable], logger: null, CancellationToken.None);
-builder.Services.AddNetBetData(ReadOnlyDatabase.Restrict(connectionString));
+// NETBET_DB_READ, else NETBET_DB (read-only by session setting only), else the private cluster's read-only login,
+// all from configuration (the environment, or a test host's settings). The app never migrates: `netbet migrate` is a
+// separate step. Whatever the role, the session is read-only, statements are time-limited and the pool is bounded.
+var limits = WebLimitsOptions.Read(builder.Configuration);
+var read = await ReadDatabase.ResolveAsync(
+    builder.Configuration[ReadDatabase.ConnectionStringVariable],
+    builder.Configuration[NetBetDatabase.ConnectionStringVariable],
+    logger: null,
+    CancellationToken.None);
+builder.Services.AddNetBetData(ReadOnlyDatabase.ForWeb(read.ConnectionString, limits));
 builder.Services.AddNetBetQueries();
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddApiLimits(limits);
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DatabaseOutage>();
@@ -31,18 +37,28 @@ builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.P
 
 var app = builder.Build();
 
+if (read.Access == ReadAccess.SessionSettingOnly)
+{
+    app.Logger.LogWarning("{Warning}", ReadDatabase.SessionSettingOnlyWarning);
+}
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseRouting();
+app.UseRateLimiter();
 
 app.MapOpenApi();
-app.MapHealth();
-app.MapLeagues();
-app.MapEvents();
-app.MapSnapshots();
-app.MapSnapshotLadder();
-app.MapEventExports();
+
+// Every API route: bounded concurrency, and text parameters checked before any handler sees them.
+var api = app.MapGroup("").RequireRateLimiting(ApiLimits.Policy).AddEndpointFilter<ParameterTextFilter>();
+api.MapHealth();
+api.MapLeagues();
+api.MapEvents();
+api.MapSnapshots();
+api.MapSnapshotLadder();
+api.MapEventExports();
 app.MapUi();
 
 await app.RunAsync();

@@ -68,6 +68,11 @@ internal sealed class NetBetProcess : IDisposable
 
     public Task FirstStderrLine => _firstStderrLine.Task;
 
+    /// <summary>The child's process id (for reading /proc/ID).</summary>
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
     public async Task<int> WaitAsync(CancellationToken cancellationToken)
     {
         await _process.WaitForExitAsync(cancellationToken);

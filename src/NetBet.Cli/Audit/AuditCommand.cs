@@ -25,7 +25,7 @@ internal sealed class AuditCommand : Command
         Options.Add(Markdown);
         SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken);
+            await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken, maintenance: true);
             return await ExecuteAsync(services, parseResult.GetValue(Json), parseResult.GetValue(Markdown), Console.Out, cancellationToken);
         });
     }

@@ -31,13 +31,6 @@ internal sealed class BackfillCommand : Command
         Options.Add(From);
         Options.Add(To);
         Options.Add(Verify);
-        BatchSize.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-            {
-                result.AddError("--batch-size must be at least 1");
-            }
-        });
         Limit.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<long?>() is < 0)
@@ -66,16 +59,16 @@ internal sealed class BackfillCommand : Command
             };
             // Ctrl-C/SIGTERM cancel this token (NetBetCommand gives the command time to finish): the run stops after
             // the batch being written and still prints its summary.
-            await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken);
+            await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken, maintenance: true);
             return await ExecuteAsync(services, options, Console.Out, Console.Error, progress: CliHost.IsQuiet(parseResult) ? null : !Console.IsErrorRedirected, cancellationToken);
         });
     }
 
-    public Option<int> BatchSize { get; } = new("--batch-size")
+    public Option<int> BatchSize { get; } = new Option<int>("--batch-size")
     {
-        Description = "Rows per batch (one transaction each).",
+        Description = "Rows per batch (one transaction each; 1 to 100,000).",
         DefaultValueFactory = _ => BackfillOptions.DefaultBatchSize,
-    };
+    }.Between(1, OptionRange.MaxBatchSize);
 
     public Option<long?> Limit { get; } = new("--limit") { Description = "Stop after this many candidate rows." };
 

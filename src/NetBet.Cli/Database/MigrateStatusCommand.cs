@@ -12,7 +12,8 @@ internal sealed class MigrateStatusCommand : Command
         : base("status", """
             List every migration this build knows, one line each: id, applied or pending, when it was applied (UTC)
             and the first 12 hex digits of its checksum. Changes nothing. Exit 1 when the history cannot be reconciled
-            (a changed script or an unknown applied id), naming the migration.
+            (a changed script or an unknown applied id), naming the migration. A pending migration that sorts before
+            the newest applied one is marked "out of order": 'netbet migrate' applies it only with --allow-out-of-order.
 
             Example:
               ./netbet migrate status
@@ -33,9 +34,10 @@ internal sealed class MigrateStatusCommand : Command
             }
 
             var width = status.Max(s => s.Migration.Id.Length);
+            var outOfOrder = MigrationRunner.OutOfOrder(status);
             foreach (var entry in status)
             {
-                await Console.Out.WriteLineAsync(entry.Describe(width));
+                await Console.Out.WriteLineAsync(entry.Describe(width) + (outOfOrder.Contains(entry.Migration.Id) ? "  out of order" : ""));
             }
 
             return ExitCodes.Success;

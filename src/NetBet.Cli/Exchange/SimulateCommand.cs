@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using NetBet.Cli.Hosting;
 using NetBet.Exchange;
@@ -16,7 +15,10 @@ internal sealed class SimulateCommand : Command
             Betfair's tick ladder, pre-match drift, goals, suspensions, markets closing two hours after kick-off).
             Any credentials are accepted. Prints the base URL on stdout once ready; runs until Ctrl-C or SIGTERM.
             Faults for testing clients: --fault 5xx=0.1 --fault slow=0.05 --fault slow-ms=3000
-            --fault invalid-session=0.02 --fault malformed=0.02 --fault too-much-data=5 (markets per listMarketBook).
+            --fault invalid-session=0.02 --fault malformed=0.02 --fault too-much-data=5 (markets per listMarketBook),
+            --fault login-refused (every login answered INVALID_USERNAME_OR_PASSWORD), --fault fail:listMarketBook=4
+            (the next 4 listMarketBook requests answer HTTP 503; listMarketCatalogue too) or fail:listMarketBook=30s
+            (every one for the first 30 seconds).
 
             Examples:
               ./netbet exchange simulate --port 5057
@@ -52,7 +54,7 @@ internal sealed class SimulateCommand : Command
 
     public Option<string[]> Fault { get; } = new("--fault")
     {
-        Description = "Inject faults: NAME=VALUE, repeatable (5xx, slow, slow-ms, invalid-session, malformed, too-much-data).",
+        Description = "Inject faults: NAME=VALUE, repeatable (5xx, slow, slow-ms, invalid-session, malformed, too-much-data, login-refused, fail:OPERATION=N or =Ns).",
         AllowMultipleArgumentsPerToken = false,
         HelpName = "name=value",
     };
@@ -76,15 +78,7 @@ internal sealed class SimulateCommand : Command
         }
 
         using var loggers = CliHost.CreateLoggerFactory(parseResult);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
-
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var stop = CliHost.ListenForStop(cancellationToken);
 
         ExchangeSimulator simulator;
         try

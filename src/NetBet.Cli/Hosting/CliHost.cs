@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -59,15 +60,58 @@ internal static class CliHost
         LoggerFactory.Create(logging => ConfigureLogging(logging, GetLogLevel(parseResult)));
 
     /// <summary>
+    /// Validates <paramref name="option"/> with a check shared with the library that uses the value; the error
+    /// names the option: <c>--name problem</c>.
+    /// </summary>
+    public static void AddCheck<T>(Option<T> option, Func<T, string?> check)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        ArgumentNullException.ThrowIfNull(check);
+        option.Validators.Add(result =>
+        {
+            if (check(result.GetValueOrDefault<T>()) is { } problem)
+            {
+                result.AddError($"{option.Name} {problem}");
+            }
+        });
+    }
+
+    /// <summary>
+    /// Turns SIGINT (Ctrl-C) and SIGTERM (systemd, docker stop) into a cancellation of <see cref="StopSignals.Token"/>
+    /// instead of killing the process, so a long-running command finishes its current step and exits cleanly.
+    /// </summary>
+    /// <param name="cancellationToken">System.CommandLine's token, linked in.</param>
+    public static StopSignals ListenForStop(CancellationToken cancellationToken) => new(cancellationToken);
+
+    /// <summary>
     /// Resolves the connection string (starting the private cluster when <c>NETBET_DB</c> is unset), checks that the
     /// database accepts a connection, and builds the services: logging, <see cref="TimeProvider"/>,
     /// <c>AddNetBetData</c>, then <paramref name="configure"/>.
     /// </summary>
+    /// <param name="maintenance">
+    /// For long maintenance statements (audit, backfill, spot-check): no client-side command timeout, whatever
+    /// <c>NETBET_DB</c> says, since a full-table pass may take minutes; Ctrl-C still cancels, and a server-side
+    /// <c>statement_timeout</c> still applies (and is reported as a timeout).
+    /// </param>
     /// <exception cref="DatabaseUnavailableException">The database cannot be reached (one line, no password).</exception>
-    public static async Task<ServiceProvider> BuildServicesAsync(
+    public static Task<ServiceProvider> BuildServicesAsync(
         ParseResult parseResult,
         CancellationToken cancellationToken,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? configure = null,
+        bool maintenance = false) =>
+        BuildServicesAsync(parseResult, requireConnection: true, cancellationToken, configure, maintenance);
+
+    /// <summary>
+    /// As <see cref="BuildServicesAsync(ParseResult, CancellationToken, Action{IServiceCollection}?, bool)"/>; with
+    /// <paramref name="requireConnection"/> false an unreachable database is one warning line on stderr instead of
+    /// an exception (a command that can wait for it, such as a poller with a spool).
+    /// </summary>
+    public static async Task<ServiceProvider> BuildServicesAsync(
+        ParseResult parseResult,
+        bool requireConnection,
+        CancellationToken cancellationToken,
+        Action<IServiceCollection>? configure = null,
+        bool maintenance = false)
     {
         var level = GetLogLevel(parseResult);
         string connectionString;
@@ -75,6 +119,11 @@ internal static class CliHost
         {
             await AnnounceClusterStartAsync(level, cancellationToken);
             connectionString = await NetBetDatabase.ResolveConnectionStringAsync(bootstrap.CreateLogger("NetBet.Cli.Database"), cancellationToken);
+        }
+
+        if (maintenance)
+        {
+            connectionString = WithoutCommandTimeout(connectionString);
         }
 
         var services = new ServiceCollection();
@@ -86,6 +135,11 @@ internal static class CliHost
         try
         {
             await using var connection = await provider.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
+            return provider;
+        }
+        catch (NpgsqlException e) when (!requireConnection)
+        {
+            await Console.Error.WriteLineAsync($"netbet: warning: cannot connect to the database {NetBetDatabase.Describe(connectionString)} yet: {OneLine(e.Message)}");
             return provider;
         }
         catch (NpgsqlException e)
@@ -110,6 +164,7 @@ internal static class CliHost
         (string Message, int Code)? handled = exception switch
         {
             DatabaseUnavailableException e => (e.Message, ExitCodes.Unavailable),
+            _ when DescribeTimeout(exception) is { } timeout => (timeout, ExitCodes.Unavailable),
             NpgsqlException e when e is not PostgresException => ($"database connection failed: {OneLine(e.Message)}", ExitCodes.Unavailable),
             SchemaNotReadyException e => (e.Message, ExitCodes.Failed),
             MigrationException e => (e.Message, ExitCodes.Failed),
@@ -153,5 +208,56 @@ internal static class CliHost
         return option;
     }
 
+    /// <summary>No client-side timeout for maintenance statements (0 = wait for the server; cancellation still works).</summary>
+    internal static string WithoutCommandTimeout(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 }.ConnectionString;
+
+    /// <summary>
+    /// The message for a statement that ran out of time (the client's command timeout, or the server's
+    /// statement_timeout or lock_timeout), or null for any other failure: a timeout is not a lost connection.
+    /// </summary>
+    internal static string? DescribeTimeout(Exception exception) => exception switch
+    {
+        NpgsqlException { InnerException: TimeoutException } =>
+            "database statement timed out: no answer within the command timeout ('Command Timeout' in NETBET_DB, 30 s unless set); " +
+            "the statement was cancelled and its transaction rolled back",
+        PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } e when e.MessageText.Contains("statement timeout", StringComparison.Ordinal) =>
+            $"database statement timed out: the server's statement_timeout cancelled it ({e.MessageText}); its transaction was rolled back",
+        PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } e =>
+            $"database statement timed out waiting for a lock ({e.MessageText}); its transaction was rolled back",
+        _ => null,
+    };
+
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>The stop request of <see cref="ListenForStop"/>; dispose to restore the default signal handling.</summary>
+    internal sealed class StopSignals : IDisposable
+    {
+        private readonly CancellationTokenSource _stop;
+        private readonly PosixSignalRegistration _sigterm;
+        private readonly PosixSignalRegistration _sigint;
+
+        public StopSignals(CancellationToken cancellationToken)
+        {
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        }
+
+        /// <summary>Cancelled by SIGINT, SIGTERM or the command's own token.</summary>
+        public CancellationToken Token => _stop.Token;
+
+        public void Dispose()
+        {
+            _sigint.Dispose();
+            _sigterm.Dispose();
+            _stop.Dispose();
+        }
+
+        private void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            _stop.Cancel();
+        }
+    }
 }

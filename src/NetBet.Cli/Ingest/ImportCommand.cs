@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NetBet.Cli.Hosting;
@@ -19,7 +18,10 @@ internal sealed class ImportCommand : Command
             (source historical_stream) every --every of exchange time and at each status change, with its derived
             metrics. Football 3-runner MATCH_ODDS only unless --all-markets; markets without any ladder (BASIC
             files carry last traded prices only) are skipped as "no book data". Importing a file again adds nothing.
-            A malformed line is reported on stderr as file:line: what, and the import goes on.
+            A malformed line is reported on stderr as file:line: what, and the import goes on. Prices must be on
+            the market's Betfair price ladder (CLASSIC: the 350 ticks from 1.01 to 1000), markets have at most
+            1,000 runners and at most 10,000 markets are held at once (closed ones leave): a line breaking a
+            bound is an error like any malformed line, so memory stays bounded on any file.
             The last line on stdout is the summary. Exit 0; 1 when any line or file had an error; 2 on bad arguments.
 
             Examples:
@@ -41,30 +43,26 @@ internal sealed class ImportCommand : Command
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    public Option<string> Every { get; } = new("--every")
-    {
-        Description = "Exchange time between snapshots of one market, e.g. 60s, 5m, 1h, 500ms.",
-        DefaultValueFactory = _ => "60s",
-        HelpName = "duration",
-    };
+    public Option<TimeSpan> Every { get; } = Durations.CreateOption(
+        "--every", "Exchange time between snapshots of one market", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
 
     public Option<bool> AllMarkets { get; } = new("--all-markets")
     {
         Description = "Keep every market whose runners' sortPriority 1/2/3 map to HOME/AWAY/DRAW, not only football MATCH_ODDS.",
     };
 
-    public Option<int> BatchSize { get; } = new("--batch-size")
+    public Option<int> BatchSize { get; } = new Option<int>("--batch-size")
     {
-        Description = "Snapshots per database transaction.",
+        Description = "Snapshots per database transaction (1 to 100,000).",
         DefaultValueFactory = _ => 2000,
-    };
+    }.Between(1, OptionRange.MaxBatchSize);
 
     /// <summary>Runs the import with the services of <see cref="CliHost"/>; returns the exit code.</summary>
     public async Task<int> RunAsync(ParseResult parseResult, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parseResult);
         var paths = parseResult.GetValue(Paths) ?? [];
-        if (Validate(paths, parseResult.GetValue(Every), parseResult.GetValue(BatchSize), out var every) is { } problem)
+        if (Validate(paths) is { } problem)
         {
             await stderr.WriteLineAsync($"netbet ingest import: {problem}");
             return ExitCodes.InvalidInput;
@@ -72,7 +70,7 @@ internal sealed class ImportCommand : Command
 
         var options = new ImportOptions
         {
-            Every = every,
+            Every = parseResult.GetValue(Every),
             AllMarkets = parseResult.GetValue(AllMarkets),
             BatchSize = parseResult.GetValue(BatchSize),
         };
@@ -91,22 +89,11 @@ internal sealed class ImportCommand : Command
     }
 
     /// <summary>The first unusable argument, or null. Top-level files are probed now, so a .zip fails before any work.</summary>
-    internal static string? Validate(IReadOnlyList<string> paths, string? everyText, int batchSize, out TimeSpan every)
+    internal static string? Validate(IReadOnlyList<string> paths)
     {
-        every = default;
         if (paths.Count == 0)
         {
             return "give at least one PATH (a stream file, a folder or a .tar)";
-        }
-
-        if (!TryParseDuration(everyText, out every) || every < TimeSpan.FromMilliseconds(1))
-        {
-            return $"--every: '{everyText}' is not a duration such as 60s, 5m, 1h or 500ms";
-        }
-
-        if (batchSize < 1)
-        {
-            return "--batch-size must be at least 1";
         }
 
         foreach (var path in paths)
@@ -118,36 +105,5 @@ internal sealed class ImportCommand : Command
         }
 
         return null;
-    }
-
-    /// <summary>Parses <c>500ms</c>, <c>60s</c>, <c>5m</c>, <c>1h</c>, a bare number of seconds or <c>hh:mm:ss</c>.</summary>
-    internal static bool TryParseDuration(string? text, out TimeSpan duration)
-    {
-        duration = default;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return false;
-        }
-
-        text = text.Trim();
-        (string Suffix, double Seconds)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
-        foreach (var (suffix, seconds) in units)
-        {
-            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
-                && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-                && double.IsFinite(value) && value >= 0 && value * seconds < TimeSpan.MaxValue.TotalSeconds)
-            {
-                duration = TimeSpan.FromSeconds(value * seconds);
-                return true;
-            }
-        }
-
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain) && double.IsFinite(plain) && plain >= 0 && plain < 1e9)
-        {
-            duration = TimeSpan.FromSeconds(plain);
-            return true;
-        }
-
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration);
     }
 }

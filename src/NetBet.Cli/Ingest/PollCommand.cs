@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NetBet.Cli.Hosting;
@@ -9,6 +8,7 @@ using NetBet.Data.Snapshots;
 using NetBet.Data.State;
 using NetBet.Ingest.Betfair;
 using NetBet.Ingest.Polling;
+using NetBet.Ingest.Spool;
 
 namespace NetBet.Cli.Ingest;
 
@@ -24,6 +24,12 @@ internal sealed class PollCommand : Command
             With --endpoint and no credentials set, placeholder ones are used (for 'netbet exchange simulate').
             Ticks never overlap; a failed tick is logged and the next one runs; SIGINT/SIGTERM finish the current
             tick, then exit 0. --once runs one tick: exit 0 when it stored snapshots, 1 otherwise.
+            No fetched book is lost: each tick's books are written to a local spool (--spool, fsync'd) before the
+            database transaction and removed after the commit; every tick, and every start, first replays what the
+            spool holds (the database down, a crash). A listMarketBook request failing after its retries loses only
+            its own markets. Betfair refusing the credentials (INVALID_USERNAME_OR_PASSWORD, ACCOUNT_NOW_LOCKED, ...)
+            stops at once with exit 4; failed logins otherwise back off up to 10 minutes. Credentials are sent only
+            to https:// endpoints or loopback http:// ones (else exit 2).
 
             Examples:
               ./netbet ingest poll --interval 60s --window-hours 24 -v normal
@@ -35,30 +41,16 @@ internal sealed class PollCommand : Command
         Options.Add(MaxMarkets);
         Options.Add(Once);
         Options.Add(Endpoint);
-        WindowHours.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<double>() is <= 0 or > 24 * 14)
-            {
-                result.AddError("--window-hours must be above 0 and at most 336");
-            }
-        });
-        MaxMarkets.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-            {
-                result.AddError("--max-markets must be at least 1");
-            }
-        });
+        Options.Add(Spool);
+        Options.Add(SpoolMaxBytes);
+        CliHost.AddCheck(SpoolMaxBytes, bytes => bytes >= 1 ? null : "must be at least 1");
+        CliHost.AddCheck(WindowHours, PollerOptions.CheckWindowHours);
+        CliHost.AddCheck(MaxMarkets, PollerOptions.CheckMaxMarkets);
         SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
     }
 
-    public Option<TimeSpan> Interval { get; } = new("--interval")
-    {
-        Description = "Time between tick starts: 60s, 5m, 500ms, 1h or hh:mm:ss.",
-        DefaultValueFactory = _ => TimeSpan.FromSeconds(60),
-        CustomParser = ParseDuration,
-        HelpName = "duration",
-    };
+    public Option<TimeSpan> Interval { get; } = Durations.CreateOption(
+        "--interval", "Time between tick starts", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
 
     public Option<double> WindowHours { get; } = new("--window-hours")
     {
@@ -81,37 +73,21 @@ internal sealed class PollCommand : Command
         CustomParser = ParseEndpoint,
     };
 
-    /// <summary>Parses <c>500ms</c>, <c>60s</c>, <c>5m</c>, <c>1h</c> or a <see cref="TimeSpan"/> such as <c>00:01:00</c>.</summary>
-    internal static bool TryParseDuration(string text, out TimeSpan duration)
+    public Option<string?> Spool { get; } = CreateSpoolOption();
+
+    public Option<long> SpoolMaxBytes { get; } = new("--spool-max-bytes")
     {
-        duration = default;
-        text = text.Trim();
-        (string Suffix, Func<double, TimeSpan> Make)[] units =
-            [("ms", TimeSpan.FromMilliseconds), ("s", TimeSpan.FromSeconds), ("m", TimeSpan.FromMinutes), ("h", TimeSpan.FromHours)];
-        foreach (var (suffix, make) in units)
-        {
-            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
-                && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            {
-                duration = make(value);
-                return duration > TimeSpan.Zero;
-            }
-        }
+        Description = "Most bytes the spool may hold; when full it says so on every tick and spools nothing more (default 1 GiB).",
+        DefaultValueFactory = _ => SnapshotSpool.DefaultMaxBytes,
+        HelpName = "bytes",
+    };
 
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration) && duration > TimeSpan.Zero;
-    }
-
-    private static TimeSpan ParseDuration(ArgumentResult result)
+    /// <summary><c>--spool DIR</c>, shared with <c>netbet status</c>, which shows the backlog.</summary>
+    internal static Option<string?> CreateSpoolOption() => new("--spool")
     {
-        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        if (TryParseDuration(text, out var duration))
-        {
-            return duration;
-        }
-
-        result.AddError($"--interval: '{text}' is not a positive duration such as 60s, 5m or 500ms");
-        return default;
-    }
+        Description = "Directory of the poller's spool of not-yet-stored ticks (default: $NETBET_HOME/spool).",
+        HelpName = "dir",
+    };
 
     private static Uri? ParseEndpoint(ArgumentResult result)
     {
@@ -130,17 +106,19 @@ internal sealed class PollCommand : Command
         var betfair = BetfairOptions.FromEnvironment();
         if (parseResult.GetValue(Endpoint) is { } endpoint)
         {
-            betfair.UseEndpoint(endpoint);
-            if (betfair.AppKey is null && betfair.Username is null && betfair.Password is null)
-            {
-                // A simulator accepts any credentials; real ones are never needed to try it out.
-                (betfair.AppKey, betfair.Username, betfair.Password) = ("netbet-simulator", "simulator", "simulator");
-            }
+            betfair.UseEndpoint(endpoint).UsePlaceholderCredentialsIfUnset();
         }
 
-        if (MissingCredentials(betfair) is { } missing)
+        if ((betfair.CredentialProblem() ?? betfair.EndpointProblem()) is { } problem)
         {
-            await Console.Error.WriteLineAsync($"netbet ingest poll: {missing}");
+            await Console.Error.WriteLineAsync($"netbet ingest poll: {problem}");
+            return ExitCodes.InvalidInput;
+        }
+
+        using var loggers = CliHost.CreateLoggerFactory(parseResult);
+        using var spool = await OpenSpoolAsync(parseResult, loggers);
+        if (spool is null)
+        {
             return ExitCodes.InvalidInput;
         }
 
@@ -151,17 +129,10 @@ internal sealed class PollCommand : Command
         };
 
         // SIGTERM (systemd, docker stop) and SIGINT both mean: finish the current tick, then exit.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
+        using var stop = CliHost.ListenForStop(cancellationToken);
 
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-
-        await using var services = await CliHost.BuildServicesAsync(parseResult, stop.Token, s =>
+        // The database may be down at start: the ticks wait in the spool until it is back.
+        await using var services = await CliHost.BuildServicesAsync(parseResult, requireConnection: false, stop.Token, s =>
         {
             s.AddSingleton(sp => new BetfairClient(betfair, sp.GetRequiredService<ILogger<BetfairClient>>()));
             s.AddSingleton(sp => new MarketPoller(
@@ -170,7 +141,8 @@ internal sealed class PollCommand : Command
                 sp.GetRequiredService<ServiceState>(),
                 sp.GetRequiredService<TimeProvider>(),
                 pollerOptions,
-                sp.GetRequiredService<ILogger<MarketPoller>>()));
+                sp.GetRequiredService<ILogger<MarketPoller>>(),
+                spool));
         });
         var poller = services.GetRequiredService<MarketPoller>();
         var client = services.GetRequiredService<BetfairClient>();
@@ -184,10 +156,30 @@ internal sealed class PollCommand : Command
             await poller.RunAsync(parseResult.GetValue(Interval), stop.Token);
             return ExitCodes.Success;
         }
+        catch (BetfairApiException e) when (e.IsCredentialsRefused)
+        {
+            await Console.Error.WriteLineAsync(
+                $"netbet ingest poll: Betfair refused the credentials ({e.ErrorCode}): {e.Message}; stopped without trying again (fix NETBET_BETFAIR_* and start again)");
+            return ExitCodes.CredentialsRefused;
+        }
         finally
         {
             using var logoutTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await client.LogoutAsync(logoutTimeout.Token);
+        }
+    }
+
+    private async Task<SnapshotSpool?> OpenSpoolAsync(ParseResult parseResult, ILoggerFactory loggers)
+    {
+        try
+        {
+            return SnapshotSpool.Open(parseResult.GetValue(Spool) ?? SnapshotSpool.DefaultDirectory(), parseResult.GetValue(SpoolMaxBytes),
+                loggers.CreateLogger<SnapshotSpool>());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"netbet ingest poll: --spool: {e.Message}");
+            return null;
         }
     }
 
@@ -207,45 +199,16 @@ internal sealed class PollCommand : Command
         var skipped = summary.Skipped.Count == 0 ? "none" : string.Join(", ", summary.Skipped.Select(s => $"{s.Key}: {s.Value}"));
         await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Poll tick {summary.At:O}: {summary.MarketsPolled} markets polled, {summary.SnapshotsInserted} snapshots stored, {summary.Duplicates} duplicates, {summary.DerivedRows} derived rows; skipped: {skipped}"));
+        if (summary.FailedMarkets.Count > 0)
+        {
+            await Console.Error.WriteLineAsync($"netbet ingest poll: listMarketBook failed after retries for {summary.FailedMarkets.Count} markets: {string.Join(", ", summary.FailedMarkets)}");
+        }
+
+        if (summary.Spooled)
+        {
+            await Console.Error.WriteLineAsync("netbet ingest poll: the database could not take the tick; it is kept in the spool for the next run");
+        }
+
         return summary.SnapshotsInserted > 0 ? ExitCodes.Success : ExitCodes.Failed;
-    }
-
-    private static string? MissingCredentials(BetfairOptions options)
-    {
-        var missing = new List<string>();
-        if (options.AppKey is null)
-        {
-            missing.Add("NETBET_BETFAIR_APP_KEY");
-        }
-
-        if (options.Username is null)
-        {
-            missing.Add("NETBET_BETFAIR_USERNAME");
-        }
-
-        if (options.Password is null)
-        {
-            missing.Add("NETBET_BETFAIR_PASSWORD");
-        }
-
-        if (missing.Count > 0)
-        {
-            return $"Betfair credentials missing: set {string.Join(", ", missing)} (or pass --endpoint for a simulator)";
-        }
-
-        if ((options.CertificatePath is null) != (options.KeyPath is null))
-        {
-            return "certificate login needs both NETBET_BETFAIR_CERT and NETBET_BETFAIR_KEY";
-        }
-
-        foreach (var path in new[] { options.CertificatePath, options.KeyPath })
-        {
-            if (path is not null && !File.Exists(path))
-            {
-                return $"cannot read {path} (NETBET_BETFAIR_CERT / NETBET_BETFAIR_KEY)";
-            }
-        }
-
-        return null;
     }
 }

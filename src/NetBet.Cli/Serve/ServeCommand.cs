@@ -14,9 +14,11 @@ internal sealed class ServeCommand : Command
 
     public ServeCommand()
         : base("serve", """
-            Serve the web UI and the read-only JSON API (OpenAPI at /openapi/v1.json) until Ctrl-C. The database is
-            NETBET_DB, else the private cluster (started if needed). The web app is the built NetBet.Web.dll next to
-            this CLI's build output (./netbet builds both), or the file NETBET_WEB_DLL names.
+            Serve the web UI and the read-only JSON API (OpenAPI at /openapi/v1.json) until Ctrl-C. The web app reads
+            through NETBET_DB_READ (a login in the netbet_reader role, on the primary or a hot standby); else through
+            NETBET_DB, read-only by session setting only (with a warning); else the private cluster (started if needed)
+            as its read-only login netbet_web. The web app is the built NetBet.Web.dll next to this CLI's build output
+            (./netbet builds both), or the file NETBET_WEB_DLL names.
 
             Example:
               ./netbet serve
@@ -50,22 +52,31 @@ internal sealed class ServeCommand : Command
             return ExitCodes.Unavailable;
         }
 
-        string connectionString;
+        ReadConnection read;
         try
         {
             using var loggers = CliHost.CreateLoggerFactory(parseResult);
-            connectionString = await NetBetDatabase.ResolveConnectionStringAsync(loggers.CreateLogger("NetBet.Cli.Serve"), cancellationToken);
+            read = await ReadDatabase.ResolveAsync(
+                Environment.GetEnvironmentVariable(ReadDatabase.ConnectionStringVariable),
+                Environment.GetEnvironmentVariable(NetBetDatabase.ConnectionStringVariable),
+                loggers.CreateLogger("NetBet.Cli.Serve"),
+                cancellationToken);
         }
         catch (Exception e) when (CliHost.TryGetExitCode(e, Console.Error) is { } code)
         {
             return code;
         }
 
-        return await RunAsync(dll, connectionString, urls, Console.Out, cancellationToken);
+        if (read.Access == ReadAccess.SessionSettingOnly)
+        {
+            await Console.Error.WriteLineAsync($"netbet serve: warning: {ReadDatabase.SessionSettingOnlyWarning}");
+        }
+
+        return await RunAsync(dll, read.ConnectionString, urls, Console.Out, cancellationToken);
     }
 
     /// <summary>
-    /// Runs the web app on <paramref name="urls"/> until it exits or <paramref name="cancellationToken"/> fires (Ctrl-C,
+    /// Runs the web app, reading through <paramref name="connectionString"/>, on <paramref name="urls"/> until it exits or <paramref name="cancellationToken"/> fires (Ctrl-C,
     /// SIGTERM), which stops it gracefully. Prints the UI's address once <c>/api/health</c> answers. Also used by
     /// <c>netbet demo</c>.
     /// </summary>

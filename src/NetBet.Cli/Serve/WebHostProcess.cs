@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using NetBet.Data;
 
 namespace NetBet.Cli.Serve;
 
 /// <summary>
 /// The web app (<c>NetBet.Web.dll</c>) run as a child process: the CLI never references NetBet.Web, it starts the
-/// built host with <c>dotnet</c>, passes the resolved connection string as <c>NETBET_DB</c> and <c>--urls</c>, waits
+/// built host with <c>dotnet</c>, passes the resolved read connection string as <c>NETBET_DB_READ</c> (and not
+/// <c>NETBET_DB</c>, so the web process never holds the writer's credentials) and <c>--urls</c>, waits
 /// until <c>/api/health</c> answers, and stops it with SIGTERM (then a kill after a grace period).
 /// </summary>
 internal sealed class WebHostProcess : IAsyncDisposable
@@ -57,7 +59,8 @@ internal sealed class WebHostProcess : IAsyncDisposable
         start.ArgumentList.Add(dllPath);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(urls);
-        start.Environment["NETBET_DB"] = connectionString;
+        start.Environment[ReadDatabase.ConnectionStringVariable] = connectionString;
+        start.Environment.Remove(NetBetDatabase.ConnectionStringVariable);
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start dotnet {dllPath}");
         var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
         return new WebHostProcess(process, new Uri(first.TrimEnd('/') + "/"));

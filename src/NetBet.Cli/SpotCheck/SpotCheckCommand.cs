@@ -32,7 +32,7 @@ internal sealed class SpotCheckCommand : Command
         });
         SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken);
+            await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken, maintenance: true);
             return await ExecuteAsync(services, parseResult.GetValue(Limit), parseResult.GetValue(Oldest), parseResult.GetValue(Market), Console.Out, cancellationToken);
         });
     }

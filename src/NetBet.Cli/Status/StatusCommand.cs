@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NetBet.Cli.Hosting;
 using NetBet.Data;
 using NetBet.Data.Migrations;
+using NetBet.Data.Replication;
 using NetBet.Data.State;
 using NetBet.Ingest.Polling;
 using Npgsql;
@@ -17,18 +18,29 @@ internal sealed class StatusCommand : Command
     public StatusCommand()
         : base("status", """
             Show the database (reachable, schema version, pending migrations), the stored snapshots (count, newest)
-            and the poller's last successful tick. Exit 0 when the database is reachable, 3 when it is not.
+            the poller's last successful tick and the ticks waiting in its spool. Exit 0 when the database is reachable, 3 when it is not.
 
             Example:
               ./netbet status
             """)
     {
+        Options.Add(Spool);
         SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken);
-            return await ExecuteAsync(services, Console.Out, cancellationToken);
+            try
+            {
+                await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken);
+                return await ExecuteAsync(services, Console.Out, cancellationToken);
+            }
+            finally
+            {
+                // Also, and above all, when the database is down: that is when the poller's spool fills.
+                await Console.Out.WriteLineAsync($"Poll spool:     {Ingest.PollSpoolStatus.Describe(parseResult.GetValue(Spool))}");
+            }
         });
     }
+
+    public Option<string?> Spool { get; } = Ingest.PollCommand.CreateSpoolOption();
 
     /// <summary>Writes the status lines to <paramref name="stdout"/>; <c>netbet demo</c> may call this in-process.</summary>
     public static async Task<int> ExecuteAsync(IServiceProvider services, TextWriter stdout, CancellationToken cancellationToken)
@@ -64,6 +76,10 @@ internal sealed class StatusCommand : Command
         }
 
         await stdout.WriteLineAsync($"Last poll tick: {await LastPollTickAsync(services.GetRequiredService<ServiceState>(), cancellationToken)}");
+        if (Environment.GetEnvironmentVariable(ReadDatabase.ConnectionStringVariable) is { Length: > 0 } read)
+        {
+            await stdout.WriteLineAsync($"Read database:  {await ReadReplicaStatus.DescribeAsync(read, cancellationToken)}");
+        }
         return ExitCodes.Success;
     }
 

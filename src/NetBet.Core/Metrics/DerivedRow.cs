@@ -28,7 +28,7 @@ public sealed class DerivedRow
     public double? this[int index] => _values[index];
 
     /// <summary>The value of the named metric column.</summary>
-    /// <param name="column">Column name such as <c>home_back_stake</c>.</param>
+    /// <param name="column">A name from <see cref="MetricColumns.Names"/>.</param>
     /// <exception cref="ArgumentException">The name is not a metric column.</exception>
     public double? this[string column]
     {

@@ -4,7 +4,7 @@ using NetBet.Core.Books;
 namespace NetBet.Core.Stream;
 
 /// <summary>A price-keyed ladder (<c>atb</c>, <c>atl</c>, <c>trd</c>): price ticks to size; size 0 removes.</summary>
-internal sealed class PriceLadder
+internal sealed class PriceKeyedLadder
 {
     private readonly Dictionary<long, double> _sizes = [];
 
@@ -27,9 +27,9 @@ internal sealed class PriceLadder
 
     public void Clear() => _sizes.Clear();
 
-    public PriceLadder Copy()
+    public PriceKeyedLadder Copy()
     {
-        var copy = new PriceLadder();
+        var copy = new PriceKeyedLadder();
         foreach (var (price, size) in _sizes)
         {
             copy._sizes[price] = size;

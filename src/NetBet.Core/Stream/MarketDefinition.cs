@@ -66,6 +66,12 @@ public sealed record MarketDefinition
     /// <summary>Whether BSP is reconciled.</summary>
     public bool? BspReconciled { get; init; }
 
+    /// <summary>
+    /// The price ladder's type (<c>priceLadderDefinition.type</c>): <c>CLASSIC</c>, <c>FINEST</c> or <c>LINE_RANGE</c>;
+    /// null when absent, which means CLASSIC.
+    /// </summary>
+    public string? PriceLadderType { get; init; }
+
     /// <summary>The runners in definition order.</summary>
     public IReadOnlyList<RunnerDefinition> Runners { get; init; } = [];
 }

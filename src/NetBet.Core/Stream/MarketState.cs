@@ -157,7 +157,7 @@ public sealed class MarketState
     }
 
     /// <summary>The traded ladder to render for <paramref name="runner"/> (the end-of-market rule above).</summary>
-    internal static PriceLadder RenderedTrd(RunnerState runner) =>
+    internal static PriceKeyedLadder RenderedTrd(RunnerState runner) =>
         runner.FrozenTrd is { } frozen && frozen.Total() > runner.Trd.Total() ? frozen : runner.Trd;
 
     /// <summary>The market total matched to render, or null to sum the runners.</summary>

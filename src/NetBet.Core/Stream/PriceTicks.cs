@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NetBet.Core.Books;
 
 namespace NetBet.Core.Stream;
 
@@ -9,7 +10,7 @@ namespace NetBet.Core.Stream;
 /// </summary>
 internal static class PriceTicks
 {
-    public const long Scale = 1_000_000;
+    public const long Scale = PriceLadder.MicrosPerUnit;
     private const int ScaleDigits = 6;
 
     // 12 integer digits * 10^6 stays far below long.MaxValue.

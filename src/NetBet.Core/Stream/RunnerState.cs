@@ -31,11 +31,11 @@ public sealed class RunnerState
     /// </summary>
     public double? StreamTradedVolume { get; internal set; }
 
-    internal PriceLadder Atb { get; } = new();
+    internal PriceKeyedLadder Atb { get; } = new();
 
-    internal PriceLadder Atl { get; } = new();
+    internal PriceKeyedLadder Atl { get; } = new();
 
-    internal PriceLadder Trd { get; } = new();
+    internal PriceKeyedLadder Trd { get; } = new();
 
     internal LevelLadder Batb { get; } = new();
 
@@ -46,7 +46,7 @@ public sealed class RunnerState
     internal LevelLadder Bdatl { get; } = new();
 
     /// <summary>The traded ladder as it stood when the market last left OPEN (see <see cref="MarketState"/>).</summary>
-    internal PriceLadder? FrozenTrd { get; set; }
+    internal PriceKeyedLadder? FrozenTrd { get; set; }
 
     /// <summary>Full-depth <c>atb</c>, best (highest) price first.</summary>
     public IReadOnlyList<PriceSize> AvailableToBack => Atb.Sorted(descending: true);

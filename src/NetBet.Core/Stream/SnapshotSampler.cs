@@ -71,6 +71,15 @@ public sealed class SnapshotSampler
         _last[market] = new Last(publishTime, market.Status, market.InPlay);
     }
 
+    /// <summary>Forgets <paramref name="market"/> (once it has left the cache), so the sampler holds no closed markets.</summary>
+    /// <param name="market">The market.</param>
+    /// <returns>True when the market had a snapshot recorded.</returns>
+    public bool Forget(MarketState market)
+    {
+        ArgumentNullException.ThrowIfNull(market);
+        return _last.Remove(market);
+    }
+
     private long Bucket(long publishTime) => publishTime / _intervalMilliseconds;
 
     private readonly record struct Last(long PublishTime, string? Status, bool? InPlay);

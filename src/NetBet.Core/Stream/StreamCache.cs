@@ -21,9 +21,11 @@ public readonly record struct StreamApplyResult(StreamMessageKind Kind, long? Pu
 /// <summary>
 /// Rebuilds every market of one Exchange Stream (a historical file or a socket) from its <c>mcm</c> messages,
 /// following FORMATS.md section 3. Each line is parsed completely before any of it is applied, so a malformed
-/// line changes nothing and readers never see half a message. Not thread-safe; one cache per stream.
+/// line changes nothing and readers never see half a message. Memory is bounded whatever the input: prices must be
+/// on the market's price ladder, and markets and runners are capped (see <see cref="MaxRunnersPerMarket"/>).
+/// Not thread-safe; one cache per stream.
 /// </summary>
-public sealed class StreamCache
+public sealed partial class StreamCache
 {
     private readonly Dictionary<string, MarketState> _markets = [];
     private readonly Dictionary<string, MarketState>.AlternateLookup<ReadOnlySpan<char>> _marketsBySpan;
@@ -32,8 +34,23 @@ public sealed class StreamCache
     private readonly HashSet<MarketState> _changedSet = [];
     private bool _inSegment;
 
+    /// <summary>Creates an empty cache holding at most <see cref="DefaultMaxMarkets"/> markets at once.</summary>
+    public StreamCache()
+        : this(DefaultMaxMarkets)
+    {
+    }
+
     /// <summary>Creates an empty cache.</summary>
-    public StreamCache() => _marketsBySpan = _markets.GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <param name="maxMarkets">
+    /// Most markets held at once; a line that would add one more is rejected. Callers free room with
+    /// <see cref="Remove"/> (the importer removes a market once it is closed and its last snapshot is taken).
+    /// </param>
+    public StreamCache(int maxMarkets)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMarkets, 1);
+        _maxMarkets = maxMarkets;
+        _marketsBySpan = _markets.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     /// <summary>Every market seen so far.</summary>
     public IReadOnlyCollection<MarketState> Markets => _markets.Values;
@@ -67,6 +84,12 @@ public sealed class StreamCache
             if (envelope.HasMarketChanges && envelope.PublishTime is null && (!envelope.HasOp || envelope.IsMarketChangeOp))
             {
                 throw new StreamFormatException("market changes without pt at $.pt");
+            }
+
+            if (envelope.HasMarketChanges && (!envelope.HasOp || envelope.IsMarketChangeOp))
+            {
+                CheckPrices(mark.Markets);
+                CheckCaps(mark.Markets);
             }
         }
         catch (StreamFormatException)

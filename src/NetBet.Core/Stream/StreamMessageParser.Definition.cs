@@ -13,7 +13,7 @@ internal static partial class StreamMessageParser
         }
 
         string? status = null, eventTypeId = null, eventId = null, eventName = null, name = null, marketType = null,
-            bettingType = null, countryCode = null, timezone = null;
+            bettingType = null, countryCode = null, timezone = null, priceLadderType = null;
         DateTimeOffset? openDate = null, marketTime = null;
         bool? inPlay = null, complete = null, crossMatching = null, runnersVoidable = null, bspReconciled = null;
         int? betDelay = null, numberOfWinners = null, numberOfActiveRunners = null;
@@ -45,6 +45,7 @@ internal static partial class StreamMessageParser
                 case "numberOfWinners": numberOfWinners = ReadInt32(ref reader, path, "numberOfWinners"); break;
                 case "numberOfActiveRunners": numberOfActiveRunners = ReadInt32(ref reader, path, "numberOfActiveRunners"); break;
                 case "version": version = ReadInteger(ref reader, path, "version"); break;
+                case "priceLadderDefinition": priceLadderType = ReadPriceLadderType(ref reader, strings, path + ".priceLadderDefinition"); break;
                 case "runners": ParseRunnerDefinitions(ref reader, runners, strings, path + ".runners"); break;
                 default: reader.Skip(); break;
             }
@@ -72,6 +73,7 @@ internal static partial class StreamMessageParser
             CrossMatching = crossMatching,
             RunnersVoidable = runnersVoidable,
             BspReconciled = bspReconciled,
+            PriceLadderType = priceLadderType,
             Runners = runners,
         };
     }
@@ -147,6 +149,37 @@ internal static partial class StreamMessageParser
         }
     }
 
+    /// <summary>Reads <c>{"type":"CLASSIC"}</c>; the ladder type decides which prices the market's ladders accept.</summary>
+    private static string? ReadPriceLadderType(ref Utf8JsonReader reader, StringPool strings, string path)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw Error($"expected an object, got {MarketBookReader.Describe(reader.TokenType)}", path);
+        }
+
+        string? type = null;
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            var isType = reader.ValueTextEquals("type"u8);
+            Next(ref reader);
+            if (isType)
+            {
+                type = ReadPooledString(ref reader, strings, path, "type");
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return type;
+    }
+
     /// <summary>Maps the definition property names we read to interned strings; everything else to null.</summary>
     private static string? PropertyOf(ReadOnlySpan<byte> name) => name switch
     {
@@ -171,6 +204,7 @@ internal static partial class StreamMessageParser
         _ when name.SequenceEqual("numberOfActiveRunners"u8) => "numberOfActiveRunners",
         _ when name.SequenceEqual("version"u8) => "version",
         _ when name.SequenceEqual("runners"u8) => "runners",
+        _ when name.SequenceEqual("priceLadderDefinition"u8) => "priceLadderDefinition",
         _ => null,
     };
 

@@ -422,7 +422,7 @@ internal static partial class StreamMessageParser
     private static string ElementPath(LadderField field, int marketIndex, int runnerIndex, int element) =>
         $"$.mc[{marketIndex}].rc[{runnerIndex}].{FieldName(field)}[{element}]";
 
-    private static string FieldName(LadderField field) => field switch
+    internal static string FieldName(LadderField field) => field switch
     {
         LadderField.Atb => "atb",
         LadderField.Atl => "atl",

@@ -3,11 +3,15 @@ using System.Text.Json.Serialization;
 
 namespace NetBet.Data.Cluster;
 
-/// <summary>What later commands need to reach a private cluster: its port, superuser and password.</summary>
+/// <summary>
+/// What later commands need to reach a private cluster: its port, superuser and password, and the password of the
+/// web app's read-only login (<see cref="ReaderRole.WebLogin"/>), generated on first use (absent in older files).
+/// </summary>
 internal sealed record ClusterState(
     [property: JsonPropertyName("port")] int Port,
     [property: JsonPropertyName("superuser")] string Superuser,
-    [property: JsonPropertyName("password")] string Password);
+    [property: JsonPropertyName("password")] string Password,
+    [property: JsonPropertyName("reader_password")] string? ReaderPassword = null);
 
 /// <summary>Reads and writes <c>cluster.json</c>, readable by its owner only (mode 0600): it holds the password.</summary>
 internal static class ClusterStateFile

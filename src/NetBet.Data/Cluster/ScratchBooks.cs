@@ -15,8 +15,6 @@ namespace NetBet.Data.Cluster;
 /// </summary>
 public static class ScratchBooks
 {
-    private static readonly double[] Ladder = BuildLadder();
-
     /// <summary>Selection ids (home, away, draw) of market number <paramref name="market"/>.</summary>
     public static (long Home, long Away, long Draw) SelectionIds(int market) =>
         (1_000_000 + (market * 10), 1_000_001 + (market * 10), 58805);
@@ -98,30 +96,12 @@ public static class ScratchBooks
     {
         var levels = random.Next(1, 11);
         var tick = startTick;
-        for (var i = 0; i < levels && tick >= 0 && tick < Ladder.Length; i++)
+        for (var i = 0; i < levels && tick >= 0 && tick < PriceLadder.Count; i++)
         {
             sb.Append(i > 0 ? "," : "");
             var size = Math.Round((random.NextDouble() * random.NextDouble() * 2000) + 2, 2);
-            sb.Append(CultureInfo.InvariantCulture, $$"""{"price":{{Ladder[tick]}},"size":{{size}}}""");
+            sb.Append(CultureInfo.InvariantCulture, $$"""{"price":{{PriceLadder.At(tick)}},"size":{{size}}}""");
             tick += direction * random.Next(1, 3);
         }
-    }
-
-    // Betfair's CLASSIC ladder, built in decimal so each price is the two-decimal value Betfair sends.
-    private static double[] BuildLadder()
-    {
-        (decimal Upto, decimal Step)[] bands = [(2m, 0.01m), (3m, 0.02m), (4m, 0.05m), (6m, 0.1m), (10m, 0.2m), (20m, 0.5m), (30m, 1m), (50m, 2m), (100m, 5m), (1000m, 10m)];
-        var prices = new List<double>();
-        var price = 1.01m;
-        foreach (var (upto, step) in bands)
-        {
-            while (price <= upto)
-            {
-                prices.Add((double)price);
-                price += step;
-            }
-        }
-
-        return [.. prices];
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -9,6 +10,9 @@ namespace NetBet.Data.Migrations;
 /// Applies the embedded migrations in id order, each in its own transaction, and records them with their checksum in
 /// <c>schema_migrations</c>. A session-level advisory lock is held around the whole run so concurrent runs are
 /// safe: the second one waits, then finds nothing left to do. Forward-only: nothing is ever rolled back.
+/// Each migration runs with a <c>lock_timeout</c> and is retried with backoff when it hits it, so a migration waiting
+/// behind a long reader never holds the poller's inserts queued behind its lock request for longer than that timeout.
+/// A pending migration older than the newest applied one is refused unless allowed (<see cref="MigrationOptions.AllowOutOfOrder"/>).
 /// </summary>
 public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger)
 {
@@ -29,6 +33,13 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
     private const string ReadHistorySql = "select id, checksum, applied_at as appliedat, execution_ms as executionms from schema_migrations order by id";
 
     private const string RecordSql = "insert into schema_migrations (id, checksum, execution_ms) values (@id, @checksum, @executionMs)";
+
+    // Local to the migration's transaction: the session's own setting is back once it commits or rolls back.
+    private const string SetLockTimeoutSql = "select set_config('lock_timeout', @lockTimeout, true)";
+
+    private const string LockNotAvailable = PostgresErrorCodes.LockNotAvailable;
+
+    private const string DeadlockDetected = PostgresErrorCodes.DeadlockDetected;
 
     private readonly IReadOnlyList<Migration> _migrations = MigrationCatalog.All;
 
@@ -53,19 +64,40 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
     }
 
     /// <summary>
-    /// Applies pending migrations up to and including <paramref name="targetId"/> (all when null). On a dry run
-    /// nothing is created or applied; the report says what would run.
+    /// Applies pending migrations up to and including <paramref name="targetId"/> (all when null) with the default
+    /// <see cref="MigrationOptions"/>. On a dry run nothing is created or applied; the report says what would run.
     /// </summary>
     /// <param name="targetId">The last migration to apply; must be a known id.</param>
     /// <param name="dryRun">Report the plan without applying anything.</param>
     /// <param name="onApplied">Called after each migration commits (for progress lines).</param>
     /// <param name="cancellationToken">Cancels the run; the migration in flight is rolled back.</param>
-    public async Task<MigrationReport> MigrateAsync(
+    public Task<MigrationReport> MigrateAsync(
         string? targetId,
         bool dryRun,
         Action<AppliedMigration>? onApplied,
+        CancellationToken cancellationToken) =>
+        MigrateAsync(targetId, dryRun, MigrationOptions.Default, onApplied, cancellationToken);
+
+    /// <summary>
+    /// Applies pending migrations up to and including <paramref name="targetId"/> (all when null). On a dry run
+    /// nothing is created or applied; the report says what would run. Throws <see cref="MigrationException"/> when
+    /// the plan holds a migration older than the newest applied one (unless <see cref="MigrationOptions.AllowOutOfOrder"/>)
+    /// or a migration still hits its lock timeout after <see cref="MigrationOptions.MaxAttempts"/> attempts.
+    /// </summary>
+    /// <param name="targetId">The last migration to apply; must be a known id.</param>
+    /// <param name="dryRun">Report the plan without applying anything.</param>
+    /// <param name="options">Lock timeout, retries and the out-of-order rule.</param>
+    /// <param name="onApplied">Called after each migration commits (for progress lines).</param>
+    /// <param name="cancellationToken">Cancels the run; the migration in flight is rolled back.</param>
+    public async Task<MigrationReport> MigrateAsync(
+        string? targetId,
+        bool dryRun,
+        MigrationOptions options,
+        Action<AppliedMigration>? onApplied,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         if (targetId is not null && _migrations.All(m => m.Id != targetId))
         {
             throw new MigrationException(UnknownTargetMessage(targetId));
@@ -75,7 +107,7 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
         if (dryRun)
         {
             var status = await ReadStatusAsync(connection, cancellationToken);
-            return new MigrationReport(status, Plan(status, targetId), [], DryRun: true);
+            return new MigrationReport(status, Plan(status, targetId, options.AllowOutOfOrder), [], DryRun: true);
         }
 
         await AcquireLockAsync(connection, cancellationToken);
@@ -83,11 +115,11 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
         {
             await connection.ExecuteAsync(new CommandDefinition(CreateHistorySql, cancellationToken: cancellationToken));
             var before = await ReadStatusAsync(connection, cancellationToken);
-            var plan = Plan(before, targetId);
+            var plan = Plan(before, targetId, options.AllowOutOfOrder);
             var applied = new List<AppliedMigration>(plan.Count);
             foreach (var migration in plan)
             {
-                var done = await ApplyAsync(connection, migration, cancellationToken);
+                var done = await ApplyWithRetriesAsync(connection, migration, options, cancellationToken);
                 applied.Add(done);
                 onApplied?.Invoke(done);
             }
@@ -113,7 +145,20 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
     public string UnknownTargetMessage(string targetId) =>
         $"unknown migration id '{targetId}'; valid ids: {string.Join(", ", _migrations.Select(m => m.Id))}";
 
-    private static List<Migration> Plan(IReadOnlyList<MigrationStatus> status, string? targetId)
+    /// <summary>
+    /// The pending migrations whose id sorts before the newest applied one: <see cref="MigrateAsync(string?, bool, MigrationOptions, Action{AppliedMigration}?, CancellationToken)"/>
+    /// applies them only with <see cref="MigrationOptions.AllowOutOfOrder"/>.
+    /// </summary>
+    public static IReadOnlySet<string> OutOfOrder(IReadOnlyList<MigrationStatus> status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var newestApplied = status.Where(s => s.IsApplied).Select(s => s.Migration.Id).Max(StringComparer.Ordinal);
+        return newestApplied is null
+            ? new HashSet<string>(StringComparer.Ordinal)
+            : status.Where(s => !s.IsApplied && string.CompareOrdinal(s.Migration.Id, newestApplied) < 0).Select(s => s.Migration.Id).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static List<Migration> Plan(IReadOnlyList<MigrationStatus> status, string? targetId, bool allowOutOfOrder)
     {
         var plan = new List<Migration>();
         foreach (var entry in status)
@@ -127,6 +172,17 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
             {
                 break;
             }
+        }
+
+        var outOfOrderIds = OutOfOrder(status);
+        var outOfOrder = plan.Where(m => outOfOrderIds.Contains(m.Id)).Select(m => m.Id).ToList();
+        if (outOfOrder.Count > 0 && !allowOutOfOrder)
+        {
+            var newestApplied = status.Last(s => s.IsApplied).Migration.Id;
+            throw new MigrationException(
+                $"pending migration(s) {string.Join(", ", outOfOrder)} sort before {newestApplied}, the newest applied one (out of order; " +
+                "probably merged after the database moved on, and written against an older schema); nothing was applied. " +
+                "Review them against the current schema, then apply them with --allow-out-of-order");
         }
 
         return plan;
@@ -144,13 +200,59 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
         }
     }
 
-    private async Task<AppliedMigration> ApplyAsync(NpgsqlConnection connection, Migration migration, CancellationToken cancellationToken)
+    private async Task<AppliedMigration> ApplyWithRetriesAsync(
+        NpgsqlConnection connection,
+        Migration migration,
+        MigrationOptions options,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ApplyAsync(connection, migration, options.LockTimeout, attempt, cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState is LockNotAvailable or DeadlockDetected)
+            {
+                var what = e.SqlState == LockNotAvailable
+                    ? $"could not get a lock within its {FormatDuration(options.LockTimeout)} lock_timeout"
+                    : "was chosen as a deadlock victim";
+                if (attempt >= options.MaxAttempts)
+                {
+                    throw new MigrationException(
+                        $"migration {migration.Id} {what} on each of {attempt} attempt(s) and was rolled back; another session holds a " +
+                        "lock on a table it changes (a long-running query or an open transaction: see pg_stat_activity). " +
+                        "Retry when it has finished, or raise --lock-timeout",
+                        e);
+                }
+
+                var delay = options.DelayBeforeRetry(attempt);
+                logger.LogWarning(
+                    "Migration {MigrationId} {Problem} (attempt {Attempt} of {MaxAttempts}); rolled back, retrying in {DelayMs} ms",
+                    migration.Id,
+                    what,
+                    attempt,
+                    options.MaxAttempts,
+                    (long)delay.TotalMilliseconds);
+                await Task.Delay(delay, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<AppliedMigration> ApplyAsync(
+        NpgsqlConnection connection,
+        Migration migration,
+        TimeSpan lockTimeout,
+        int attempt,
+        CancellationToken cancellationToken)
     {
         logger.LogInformation("Applying migration {MigrationId}", migration.Id);
         var stopwatch = Stopwatch.StartNew();
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
+            var lockTimeoutSetting = ((long)Math.Ceiling(lockTimeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture) + "ms";
+            await connection.ExecuteAsync(new CommandDefinition(SetLockTimeoutSql, new { lockTimeout = lockTimeoutSetting }, transaction, cancellationToken: cancellationToken));
             await using (var command = new NpgsqlCommand(migration.Sql, connection, transaction) { CommandTimeout = 0 })
             {
                 await command.ExecuteNonQueryAsync(cancellationToken);
@@ -164,13 +266,17 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
                 cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
             logger.LogInformation("Applied migration {MigrationId} in {ElapsedMs} ms", migration.Id, executionMs);
-            return new AppliedMigration(migration, executionMs);
+            return new AppliedMigration(migration, executionMs, attempt);
         }
-        catch (PostgresException e)
+        catch (PostgresException e) when (e.SqlState is not (LockNotAvailable or DeadlockDetected))
         {
             throw new MigrationException($"migration {migration.Id} failed and was rolled back: {e.MessageText} (SQLSTATE {e.SqlState})", e);
         }
     }
+
+    private static string FormatDuration(TimeSpan duration) => duration.TotalSeconds >= 1 && duration.Milliseconds == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0} s")
+        : string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMilliseconds:0} ms");
 
     private async Task<IReadOnlyList<MigrationStatus>> ReadStatusAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {

@@ -23,8 +23,9 @@ public sealed record MigrationStatus(Migration Migration, DateTimeOffset? Applie
 
 /// <summary>A migration applied by <see cref="MigrationRunner.MigrateAsync"/>.</summary>
 /// <param name="Migration">The migration.</param>
-/// <param name="ExecutionMs">Milliseconds spent running its script and recording it.</param>
-public sealed record AppliedMigration(Migration Migration, int ExecutionMs);
+/// <param name="ExecutionMs">Milliseconds spent running its script and recording it (the successful attempt).</param>
+/// <param name="Attempts">Attempts it took: 1, or more when earlier ones hit the lock timeout and were rolled back.</param>
+public sealed record AppliedMigration(Migration Migration, int ExecutionMs, int Attempts = 1);
 
 /// <summary>What <see cref="MigrationRunner.MigrateAsync"/> did, or would do on a dry run.</summary>
 /// <param name="Before">Every migration's status before the run.</param>
@@ -39,7 +40,8 @@ public sealed record MigrationReport(
 
 /// <summary>
 /// The database's migration history cannot be reconciled with the embedded migrations (a changed script, an
-/// unknown applied id, an unknown target), or a migration failed. The message says which id and why.
+/// unknown applied id, an unknown target, a pending migration out of order), or a migration failed (its lock
+/// timeout included, after the retries). The message says which id and why.
 /// </summary>
 public sealed class MigrationException : Exception
 {

@@ -22,6 +22,13 @@ internal static class MetricSql
     public const string SnapshotBucket = "date_bin(@bucket, s.snapshot_at, timestamptz '2000-01-01 00:00:00+00')";
 
     /// <summary>
+    /// The metric columns of <c>market_derived_metrics</c> (alias <c>d</c>) one by one, in
+    /// <see cref="MetricColumns.Names"/> order, generated from that list: for the one hand-mapped read
+    /// (<c>MarketQueries.GetTimeseriesAsync</c>).
+    /// </summary>
+    public static readonly string Columns = string.Join(", ", MetricColumns.Names.Select(name => $"d.{name}"));
+
+    /// <summary>
     /// The league key of a <c>market_event_metadata</c> row (alias <c>m</c>): the competition id when present, else a
     /// slug of the competition name, else <c>unknown</c>. API routes carry this key, so it must stay stable.
     /// </summary>

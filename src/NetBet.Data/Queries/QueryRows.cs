@@ -50,7 +50,7 @@ public sealed record LeagueEventRow
 /// <summary>The events of one league: the league's names and one page of its markets.</summary>
 public sealed record LeagueEventsPage(string League, string? CompetitionId, string CompetitionName, QueryPage<LeagueEventRow> Events);
 
-/// <summary>The last snapshot of one time bucket with its derived metrics.</summary>
+/// <summary>The last snapshot of one time bucket with its derived metrics (read by hand, see <c>MarketQueries</c>).</summary>
 public sealed record MetricPointRow
 {
     public long SnapshotId { get; init; }

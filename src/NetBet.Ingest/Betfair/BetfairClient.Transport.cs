@@ -279,6 +279,9 @@ public sealed partial class BetfairClient
         [LoggerMessage(5107, LogLevel.Warning, "Betfair logout failed ({Error})")]
         public static partial void LogoutFailed(ILogger logger, string error);
 
+        [LoggerMessage(5109, LogLevel.Warning, "listMarketBook for {Markets} markets failed after its retries, these markets are lost for this call: {MarketIds}; {Error}")]
+        public static partial void BookRequestFailed(ILogger logger, int markets, string marketIds, string error);
+
         [LoggerMessage(5108, LogLevel.Warning, "listMarketCatalogue: a full page of {PageSize} markets all start at {From}; later markets are not listed")]
         public static partial void CataloguePageStuck(ILogger logger, int pageSize, DateTimeOffset from);
     }

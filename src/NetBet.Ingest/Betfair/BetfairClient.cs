@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using NetBet.Data.Queries;
 
 namespace NetBet.Ingest.Betfair;
 
@@ -45,10 +46,16 @@ public sealed partial class BetfairClient : IDisposable
     /// <param name="options">Endpoints, credentials and retry settings.</param>
     /// <param name="logger">Logger; receives operation names, URLs, status codes and counts only.</param>
     /// <param name="httpClient">HTTP client to use (not disposed by this client); a private one when null.</param>
+    /// <exception cref="ArgumentException">An endpoint is neither https:// nor loopback http:// (<see cref="BetfairOptions.EndpointProblem"/>).</exception>
     public BetfairClient(BetfairOptions options, ILogger<BetfairClient> logger, HttpClient? httpClient = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
+        if (options.EndpointProblem() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(options));
+        }
+
         _options = options;
         _logger = logger;
         _ownsHttp = httpClient is null;
@@ -124,21 +131,25 @@ public sealed partial class BetfairClient : IDisposable
     /// competition, start time, runners and description. Requests stay within the 200-point weight limit; more
     /// markets are fetched page by page, each page starting where the previous one ended.
     /// </summary>
-    /// <param name="window">The <c>marketStartTime</c> window.</param>
+    /// <param name="window">The <c>marketStartTime</c> window; both ends are required (Betfair treats both as inclusive).</param>
     /// <param name="maxMarkets">Most markets to return (1 to 1000 is typical).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<IReadOnlyList<MarketCatalogue>> ListMarketCatalogueAsync(
         TimeWindow window, int maxMarkets, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMarkets);
+        if (window is not { From: { } from, To: { } to })
+        {
+            throw new ArgumentException("listMarketCatalogue needs both ends of the marketStartTime window", nameof(window));
+        }
+
         var markets = new List<MarketCatalogue>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var from = window.From;
         while (markets.Count < maxMarkets)
         {
             // Full pages even near the end: markets repeated from the previous page take slots too.
             var pageSize = Math.Min(MaxMarketsPerCatalogueRequest, maxMarkets);
-            var body = CatalogueRequest(from, window.To, pageSize);
+            var body = CatalogueRequest(from, to, pageSize);
             var answer = await CallBettingAsync("listMarketCatalogue", body, cancellationToken);
             List<MarketCatalogue> page;
             try
@@ -182,22 +193,42 @@ public sealed partial class BetfairClient : IDisposable
     /// <summary>
     /// listMarketBook with EX_ALL_OFFERS for <paramref name="marketIds"/>, in requests of at most
     /// <see cref="MaxMarketsPerBookRequest"/> markets. A TOO_MUCH_DATA answer splits the request in halves.
-    /// Each returned book keeps its exact JSON bytes.
+    /// Each returned book keeps its exact JSON bytes. Throws the first failure; see
+    /// <see cref="ListMarketBookByBatchAsync"/> to keep the books of the requests that succeeded.
     /// </summary>
     /// <param name="marketIds">Market ids; duplicates are requested once.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<IReadOnlyList<RawMarketBook>> ListMarketBookAsync(
         IReadOnlyCollection<string> marketIds, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(marketIds);
-        var ids = marketIds.Distinct(StringComparer.Ordinal).ToArray();
-        var books = new List<RawMarketBook>(ids.Length);
-        foreach (var chunk in ids.Chunk(MaxMarketsPerBookRequest))
+        var fetch = await ListMarketBookByBatchAsync(marketIds, cancellationToken);
+        if (fetch.Failures.Count > 0)
         {
-            await FetchBooksAsync(chunk, books, cancellationToken);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fetch.Failures[0].Error);
         }
 
-        return books;
+        return fetch.Books;
+    }
+
+    /// <summary>
+    /// As <see cref="ListMarketBookAsync"/>, but a request that still fails after its retries loses only its own
+    /// markets: they are returned as a failure, and the other requests go on. A refusal of the credentials and a
+    /// cancellation still end the whole call.
+    /// </summary>
+    /// <param name="marketIds">Market ids; duplicates are requested once.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<MarketBookFetch> ListMarketBookByBatchAsync(
+        IReadOnlyCollection<string> marketIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marketIds);
+        var ids = marketIds.Distinct(StringComparer.Ordinal).ToArray();
+        var fetch = new MarketBookFetch(new List<RawMarketBook>(ids.Length), []);
+        foreach (var chunk in ids.Chunk(MaxMarketsPerBookRequest))
+        {
+            await FetchBooksAsync(chunk, fetch, cancellationToken);
+        }
+
+        return fetch;
     }
 
     /// <inheritdoc />
@@ -212,7 +243,7 @@ public sealed partial class BetfairClient : IDisposable
         _sessionLock.Dispose();
     }
 
-    private async Task FetchBooksAsync(string[] ids, List<RawMarketBook> books, CancellationToken cancellationToken)
+    private async Task FetchBooksAsync(string[] ids, MarketBookFetch fetch, CancellationToken cancellationToken)
     {
         byte[] answer;
         try
@@ -223,19 +254,31 @@ public sealed partial class BetfairClient : IDisposable
         {
             var half = ids.Length / 2;
             Log.SplittingBookRequest(_logger, ids.Length, half, ids.Length - half);
-            await FetchBooksAsync(ids[..half], books, cancellationToken);
-            await FetchBooksAsync(ids[half..], books, cancellationToken);
+            await FetchBooksAsync(ids[..half], fetch, cancellationToken);
+            await FetchBooksAsync(ids[half..], fetch, cancellationToken);
+            return;
+        }
+        catch (Exception e) when (e is BetfairUnavailableException or BetfairApiException { IsCredentialsRefused: false })
+        {
+            Log.BookRequestFailed(_logger, ids.Length, string.Join(", ", ids), e.Message);
+            fetch.Failures.Add(new MarketBookFailure(ids, e));
             return;
         }
 
+        var books = new List<RawMarketBook>(ids.Length);
         try
         {
             SplitBooks(answer, books);
         }
         catch (JsonException e)
         {
-            throw new BetfairUnavailableException($"listMarketBook answered with malformed JSON: {e.Message}", e);
+            var error = new BetfairUnavailableException($"listMarketBook answered with malformed JSON: {e.Message}", e);
+            Log.BookRequestFailed(_logger, ids.Length, string.Join(", ", ids), error.Message);
+            fetch.Failures.Add(new MarketBookFailure(ids, error));
+            return;
         }
+
+        fetch.Books.AddRange(books);
     }
 
     // Slices each MarketBook object out of the answer array without re-serialising it.

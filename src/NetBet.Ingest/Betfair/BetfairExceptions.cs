@@ -22,6 +22,19 @@ public sealed class BetfairApiException : Exception
 
     /// <summary>True for the session errors that a fresh login fixes.</summary>
     public bool IsSessionError => ErrorCode is "INVALID_SESSION_INFORMATION" or "NO_SESSION";
+
+    /// <summary>
+    /// True when Betfair refused the account or the application key for good (<c>INVALID_USERNAME_OR_PASSWORD</c>,
+    /// <c>ACCOUNT_NOW_LOCKED</c>, <c>CERT_AUTH_REQUIRED</c>, <c>INVALID_APP_KEY</c>, ...): trying again cannot help
+    /// and repeated failed logins get an account locked. Every login refusal counts except the few that say Betfair
+    /// is busy.
+    /// </summary>
+    public bool IsCredentialsRefused => Operation is "login" or "certlogin"
+        ? !TransientLoginErrors.Contains(ErrorCode)
+        : ErrorCode is "INVALID_APP_KEY" or "NO_APP_KEY";
+
+    private static readonly HashSet<string> TransientLoginErrors =
+        ["TEMPORARY_BAN_TOO_MANY_REQUESTS", "UNEXPECTED_ERROR", "SERVICE_BUSY", "TIMEOUT_ERROR", "TOO_MANY_REQUESTS"];
 }
 
 /// <summary>

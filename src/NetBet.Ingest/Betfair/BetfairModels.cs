@@ -53,10 +53,15 @@ public sealed record EventInfo(
 /// <param name="Json">The MarketBook object as UTF-8 JSON, verbatim.</param>
 public sealed record RawMarketBook(string? MarketId, ReadOnlyMemory<byte> Json);
 
-/// <summary>The <c>marketStartTime</c> window of a catalogue request.</summary>
-/// <param name="From">Earliest start, inclusive.</param>
-/// <param name="To">Latest start, inclusive.</param>
-public readonly record struct TimeWindow(DateTimeOffset From, DateTimeOffset To);
+/// <summary>What a listMarketBook call by batches returned: the books, and the requests that failed after their retries.</summary>
+/// <param name="Books">Books of the requests that succeeded.</param>
+/// <param name="Failures">One entry per failed request, naming its markets.</param>
+public sealed record MarketBookFetch(List<RawMarketBook> Books, List<MarketBookFailure> Failures);
+
+/// <summary>A listMarketBook request that failed after its retries.</summary>
+/// <param name="MarketIds">The markets it asked for.</param>
+/// <param name="Error">The failure.</param>
+public sealed record MarketBookFailure(IReadOnlyList<string> MarketIds, Exception Error);
 
 [JsonSerializable(typeof(List<MarketCatalogue>))]
 [JsonSerializable(typeof(IdentityResponse))]

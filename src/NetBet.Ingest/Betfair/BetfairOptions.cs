@@ -84,6 +84,67 @@ public sealed class BetfairOptions
         return this;
     }
 
+    /// <summary>
+    /// Fills in placeholder credentials when none of the three is set: a simulator accepts any, and real ones are
+    /// never needed to try it out. Credentials that are partly set stay as they are, so the gap is reported.
+    /// </summary>
+    public BetfairOptions UsePlaceholderCredentialsIfUnset()
+    {
+        if (AppKey is null && Username is null && Password is null)
+        {
+            (AppKey, Username, Password) = ("netbet-simulator", "simulator", "simulator");
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Why these credentials cannot be used (missing variables, half a certificate pair, an unreadable file),
+    /// naming the variables; null when they are complete. Never shows a secret.
+    /// </summary>
+    public string? CredentialProblem()
+    {
+        var missing = new[] { ("NETBET_BETFAIR_APP_KEY", AppKey), ("NETBET_BETFAIR_USERNAME", Username), ("NETBET_BETFAIR_PASSWORD", Password) }
+            .Where(v => v.Item2 is null).Select(v => v.Item1).ToList();
+        if (missing.Count > 0)
+        {
+            return $"Betfair credentials missing: set {string.Join(", ", missing)} (or pass --endpoint for a simulator)";
+        }
+
+        if ((CertificatePath is null) != (KeyPath is null))
+        {
+            return "certificate login needs both NETBET_BETFAIR_CERT and NETBET_BETFAIR_KEY";
+        }
+
+        foreach (var path in new[] { CertificatePath, KeyPath })
+        {
+            if (path is not null && !File.Exists(path))
+            {
+                return $"cannot read {path} (NETBET_BETFAIR_CERT / NETBET_BETFAIR_KEY)";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Why the credentials must not be sent to these endpoints, or null: only <c>https://</c> endpoints, or
+    /// <c>http://</c> on a loopback address (a local simulator), ever see them.
+    /// </summary>
+    public string? EndpointProblem()
+    {
+        foreach (var url in new[] { IdentityUrl, CertificateIdentityUrl, BettingUrl })
+        {
+            if (url.Scheme != Uri.UriSchemeHttps && !(url.Scheme == Uri.UriSchemeHttp && url.IsLoopback))
+            {
+                return $"refusing to send Betfair credentials to {url.GetLeftPart(UriPartial.Authority)}: " +
+                    "only https:// endpoints, or http:// on a loopback address (127.0.0.1, ::1, localhost)";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Endpoints and which credentials are present; never the credentials themselves.</summary>
     public override string ToString() =>
         $"BetfairOptions {{ IdentityUrl = {IdentityUrl}, BettingUrl = {BettingUrl}, AppKey = {Mask(AppKey)}, " +

@@ -15,6 +15,12 @@ public sealed record ImportOptions
     /// <summary>Snapshots per database transaction (<c>--batch-size</c>).</summary>
     public int BatchSize { get; init; } = 2000;
 
+    /// <summary>
+    /// Payload bytes (UTF-8 MarketBook JSON) after which a batch is written even before <see cref="BatchSize"/>
+    /// snapshots, so a batch of very large books never piles up in memory.
+    /// </summary>
+    public long BatchBytes { get; init; } = 64L << 20;
+
     /// <summary><c>capture_version</c> written with every snapshot.</summary>
     public string CaptureVersion { get; init; } = DefaultCaptureVersion;
 }

@@ -1,13 +1,12 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using NetBet.Core.Books;
-using NetBet.Core.Metrics;
 using NetBet.Core.Stream;
 using NetBet.Data.Snapshots;
+using NetBet.Ingest.Capture;
 using SharpCompress.Common;
 
 namespace NetBet.Ingest.Import;
@@ -15,9 +14,12 @@ namespace NetBet.Ingest.Import;
 /// <summary>
 /// Imports Betfair historical stream files: rebuilds each market (<see cref="StreamCache"/>), samples snapshots
 /// in exchange time (<see cref="SnapshotSampler"/>), renders each as a listMarketBook MarketBook, computes the
-/// derived row from exactly those bytes and writes batches through <see cref="SnapshotWriter"/>. Files are read
-/// line by line, one market cache per file, so memory stays bounded by the markets of one file and one batch.
-/// A malformed line is written to <c>errors</c> as <c>file:line: what</c>, counted, and the import goes on.
+/// derived row from exactly those bytes and writes batches through <see cref="SnapshotWriter"/>. Memory is bounded
+/// on any file: lines are read one at a time (<see cref="LineReader.MaxLineBytes"/>), the cache rejects prices off
+/// the price ladder and caps runners and markets, a market leaves the cache once it is closed and its last snapshot
+/// is taken, and a batch is written after <see cref="ImportOptions.BatchSize"/> snapshots or
+/// <see cref="ImportOptions.BatchBytes"/> payload bytes, whichever comes first. A malformed line is written to
+/// <c>errors</c> as <c>file:line: what</c>, counted, and the import goes on.
 /// </summary>
 public sealed partial class StreamImporter : IDisposable
 {
@@ -33,15 +35,17 @@ public sealed partial class StreamImporter : IDisposable
     private readonly Dictionary<string, MarketMetadata> _batchMetadata = new(StringComparer.Ordinal);
     private readonly HashSet<string> _imported = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _skipped = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _noDerivedRow = [];
+    private readonly SnapshotCapture _capture;
     private readonly Stopwatch _clock = new();
     private int _files;
+    private long _batchBytes;
     private long _lines, _messages, _updates, _inserted, _duplicates, _derived, _errorCount;
 
     public StreamImporter(SnapshotWriter writer, ILogger<StreamImporter> logger, ImportOptions options, TextWriter errors, TextWriter? progress)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchBytes, 1);
         _writer = writer;
         _logger = logger;
         _options = options;
@@ -49,6 +53,7 @@ public sealed partial class StreamImporter : IDisposable
         _progress = progress;
         _filter = new MarketFilter(options.AllMarkets);
         _jsonWriter = new Utf8JsonWriter(_json);
+        _capture = new SnapshotCapture(SnapshotSources.HistoricalStream, options.CaptureVersion);
     }
 
     public void Dispose() => _jsonWriter.Dispose();
@@ -147,7 +152,7 @@ public sealed partial class StreamImporter : IDisposable
     {
         _files++;
         Log.FileStarted(_logger, input.Name);
-        var file = new FileState(new StreamCache(), new SnapshotSampler(_options.Every), []);
+        var file = new FileState(new StreamCache(), new SnapshotSampler(_options.Every), [], new HashSet<string>(StringComparer.Ordinal));
         var lines = new LineReader(input.Content!);
         while (true)
         {
@@ -175,7 +180,7 @@ public sealed partial class StreamImporter : IDisposable
             }
 
             ProcessLine(input.Name, lines.LineNumber, lines.Current, file);
-            if (_batch.Count >= _options.BatchSize)
+            if (_batch.Count >= _options.BatchSize || _batchBytes >= _options.BatchBytes)
             {
                 await FlushAsync(cancellationToken);
                 ReportProgress(input.Name, lines.LineNumber);
@@ -184,11 +189,7 @@ public sealed partial class StreamImporter : IDisposable
 
         foreach (var market in file.Cache.Markets)
         {
-            if (!_imported.Contains(market.MarketId))
-            {
-                var decision = Decide(file, market);
-                _skipped[market.MarketId] = decision.Keep ? MarketFilter.NoBookData : decision.SkipReason!;
-            }
+            RecordSkipped(file, market);
         }
     }
 
@@ -221,16 +222,48 @@ public sealed partial class StreamImporter : IDisposable
         var publishTime = result.PublishTime!.Value;
         foreach (var market in file.Cache.ChangedMarkets)
         {
-            if (file.Sampler.Check(market, publishTime) == SnapshotTrigger.None)
+            if (file.Closed.Contains(market.MarketId))
             {
+                // Lines after the close (Betfair clearing the traded ladders) change nothing that is stored.
+                file.Cache.Remove(market.MarketId);
                 continue;
             }
 
-            if (Decide(file, market).Roles is { } roles)
+            var due = file.Sampler.Check(market, publishTime) != SnapshotTrigger.None;
+            var roles = Decide(file, market).Roles;
+            if (due && roles is not null)
             {
                 file.Sampler.Taken(market, publishTime);
-                AddSnapshot(market, roles, publishTime);
+                if (AddSnapshot(market, roles, publishTime) is { } problem)
+                {
+                    ReportError(name, lineNumber, $"market {market.MarketId}: rendered book not stored: {problem}");
+                }
             }
+
+            // A closed market's last snapshot is the one taken as it closed (none when it is not kept or has no
+            // book); once that is behind it, it leaves memory.
+            if (market.Status == "CLOSED" && (due || roles is null || !market.HasBook))
+            {
+                Evict(file, market);
+            }
+        }
+    }
+
+    private void Evict(FileState file, MarketState market)
+    {
+        RecordSkipped(file, market);
+        file.Cache.Remove(market.MarketId);
+        file.Sampler.Forget(market);
+        file.Decisions.Remove(market);
+        file.Closed.Add(market.MarketId);
+    }
+
+    private void RecordSkipped(FileState file, MarketState market)
+    {
+        if (!_imported.Contains(market.MarketId))
+        {
+            var decision = Decide(file, market);
+            _skipped[market.MarketId] = decision.Keep ? MarketFilter.NoBookData : decision.SkipReason!;
         }
     }
 
@@ -247,60 +280,24 @@ public sealed partial class StreamImporter : IDisposable
         return decision;
     }
 
-    private void AddSnapshot(MarketState market, RunnerRoles roles, long publishTime)
+    /// <summary>Renders the market's book and captures it; returns why it was not stored, or null.</summary>
+    private string? AddSnapshot(MarketState market, RunnerRoles roles, long publishTime)
     {
         _json.ResetWrittenCount();
         _jsonWriter.Reset(_json);
         market.WriteMarketBook(_jsonWriter);
-        var payload = _json.WrittenSpan;
-
-        // The derived row comes from exactly the stored bytes, so a backfill re-reading raw_payload agrees.
-        var book = MarketBookReader.Read(payload);
-        var result = MetricEngine.Compute(book, roles);
-        if (result.Skip is { } skip)
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(publishTime);
+        var outcome = _capture.Capture(market.MarketId, _json.WrittenSpan, roles, at);
+        if (outcome.Snapshot is not { } snapshot)
         {
-            var reason = skip.Describe();
-            _noDerivedRow[reason] = _noDerivedRow.GetValueOrDefault(reason) + 1;
+            return outcome.Problem;
         }
 
-        var at = DateTimeOffset.FromUnixTimeMilliseconds(publishTime);
-        _batch.Add(new SnapshotRecord(market.MarketId, at)
-        {
-            RawPayload = Encoding.UTF8.GetString(payload),
-            TotalMatched = book.TotalMatched,
-            Inplay = book.Inplay,
-            Status = book.Status,
-            DepthLimit = null, // full depth (or every level the file had)
-            Source = SnapshotSources.HistoricalStream,
-            CaptureVersion = _options.CaptureVersion,
-            Derived = result.Row,
-        });
-        _batchMetadata[market.MarketId] = Metadata(market, roles, at);
+        _batch.Add(snapshot);
+        _batchBytes += _json.WrittenCount;
+        _batchMetadata[market.MarketId] = MarketMetadataMapping.FromDefinition(market.MarketId, market.Definition!, roles, at);
         _imported.Add(market.MarketId);
-    }
-
-    private static MarketMetadata Metadata(MarketState market, RunnerRoles roles, DateTimeOffset seenAt)
-    {
-        var definition = market.Definition!;
-        string? RunnerName(long selectionId) => definition.Runners.FirstOrDefault(r => r.SelectionId == selectionId)?.Name;
-        return new MarketMetadata(market.MarketId)
-        {
-            MarketName = definition.Name,
-            MarketStartTime = definition.MarketTime,
-            SportId = definition.EventTypeId,
-            SportName = definition.EventTypeId == "1" ? "Soccer" : null,
-            EventId = definition.EventId,
-            EventName = definition.EventName,
-            EventOpenDate = definition.OpenDate,
-            CountryCode = definition.CountryCode,
-            Timezone = definition.Timezone,
-            CompetitionId = null, // streams never carry the competition
-            CompetitionName = null,
-            HomeRunnerName = RunnerName(roles.Home),
-            AwayRunnerName = RunnerName(roles.Away),
-            DrawRunnerName = RunnerName(roles.Draw),
-            SeenAt = seenAt,
-        }.WithRoles(roles);
+        return null;
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)
@@ -317,6 +314,7 @@ public sealed partial class StreamImporter : IDisposable
         Log.BatchWritten(_logger, _batch.Count, result.SnapshotsInserted, result.DuplicateSnapshots);
         _batch.Clear();
         _batchMetadata.Clear();
+        _batchBytes = 0;
     }
 
     private void ReportError(string name, long? lineNumber, string what)
@@ -349,7 +347,7 @@ public sealed partial class StreamImporter : IDisposable
             SnapshotsInserted = _inserted,
             Duplicates = _duplicates,
             DerivedRows = _derived,
-            NoDerivedRow = new Dictionary<string, int>(_noDerivedRow),
+            NoDerivedRow = new Dictionary<string, int>(_capture.NoDerivedRow),
             Errors = _errorCount,
         };
     }
@@ -357,7 +355,12 @@ public sealed partial class StreamImporter : IDisposable
     private static bool IsReadFailure(Exception e) =>
         e is IOException or InvalidDataException or SharpCompressException or UnauthorizedAccessException;
 
-    private sealed record FileState(StreamCache Cache, SnapshotSampler Sampler, Dictionary<MarketState, (MarketDefinition? Definition, MarketDecision Decision)> Decisions);
+    /// <param name="Closed">Markets evicted as closed in this file; later lines about them are ignored.</param>
+    private sealed record FileState(
+        StreamCache Cache,
+        SnapshotSampler Sampler,
+        Dictionary<MarketState, (MarketDefinition? Definition, MarketDecision Decision)> Decisions,
+        HashSet<string> Closed);
 
     private static partial class Log
     {

@@ -1,12 +1,14 @@
 using System.Data.Common;
-using System.Text;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using NetBet.Core.Books;
-using NetBet.Core.Metrics;
 using NetBet.Data;
+using NetBet.Data.Queries;
 using NetBet.Data.Snapshots;
 using NetBet.Data.State;
 using NetBet.Ingest.Betfair;
+using NetBet.Ingest.Capture;
+using NetBet.Ingest.Spool;
 
 namespace NetBet.Ingest.Polling;
 
@@ -14,6 +16,9 @@ namespace NetBet.Ingest.Polling;
 /// Polls Betfair for football MATCH_ODDS books. One tick: list the markets, keep 3-runner markets whose roles map
 /// by <c>sortPriority</c>, fetch their books, compute each derived row from the exact bytes received, and store
 /// metadata, raw snapshots and derived rows in one transaction. Snapshot times come from the injected clock.
+/// With a <see cref="SnapshotSpool"/>, the tick's batch is spooled before the transaction and removed after the
+/// commit, and every tick first replays what an earlier tick left there, so a database outage or a crash loses no
+/// fetched book. A listMarketBook request that fails after its retries loses only its own markets.
 /// </summary>
 public sealed partial class MarketPoller
 {
@@ -23,12 +28,15 @@ public sealed partial class MarketPoller
     private readonly TimeProvider _time;
     private readonly PollerOptions _options;
     private readonly ILogger _logger;
+    private readonly SnapshotSpool? _spool;
     private DateTimeOffset? _lastKeepAlive;
+    private int _loginFailures;
+    private DateTimeOffset? _nextLogin;
     private bool _warnedNoState;
 
-    /// <summary>Creates a poller.</summary>
+    /// <summary>Creates a poller; without <paramref name="spool"/> a tick the database cannot take is lost.</summary>
     public MarketPoller(BetfairClient client, SnapshotWriter writer, ServiceState state, TimeProvider timeProvider,
-        PollerOptions options, ILogger<MarketPoller> logger)
+        PollerOptions options, ILogger<MarketPoller> logger, SnapshotSpool? spool = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(writer);
@@ -36,106 +44,160 @@ public sealed partial class MarketPoller
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
+        options.Validate();
         _client = client;
         _writer = writer;
         _state = state;
         _time = timeProvider;
         _options = options;
         _logger = logger;
+        _spool = spool;
     }
 
     /// <summary>
-    /// Runs one tick and returns what it stored. Throws when the exchange or the database fails; nothing of the
-    /// tick is stored then.
+    /// Runs one tick and returns what it stored: first the spool's backlog, then this tick's books. Throws when the
+    /// exchange fails (nothing fetched), or when the database fails and the tick could not be spooled either
+    /// (nothing of it stored); a tick kept in the spool returns with <see cref="PollTickSummary.Spooled"/>.
+    /// A credentials refusal (<see cref="BetfairApiException.IsCredentialsRefused"/>) is thrown as it is.
     /// </summary>
     /// <param name="cancellationToken">Cancels the tick (its write is one transaction, so nothing half-written stays).</param>
     public async Task<PollTickSummary> RunTickAsync(CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow().ToUniversalTime();
-        var at = new DateTimeOffset(now.Ticks - (now.Ticks % 10), TimeSpan.Zero); // PostgreSQL keeps microseconds
+        var at = SnapshotCapture.StoredPrecision(_time.GetUtcNow());
+        var databaseDown = !await ReplaySpoolAsync(cancellationToken);
         await KeepSessionAsync(at, cancellationToken);
 
         var window = new TimeWindow(at - _options.LookBack, at + TimeSpan.FromHours(_options.WindowHours));
         var catalogue = await _client.ListMarketCatalogueAsync(window, _options.MaxMarkets, cancellationToken);
-        var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
+        var capture = new SnapshotCapture(SnapshotSources.RestListMarketBook, _options.CaptureVersion);
         var markets = new Dictionary<string, (MarketMetadata Metadata, RunnerRoles Roles)>(StringComparer.Ordinal);
         foreach (var market in catalogue)
         {
             var runners = market.Runners ?? [];
             if (runners.Count != 3)
             {
-                Count(skipped, "not 3 runners");
+                capture.Skip("not 3 runners");
                 continue;
             }
 
             if (RunnerRoles.FromSortPriority(runners.Select(r => (r.SelectionId, r.SortPriority))) is not { } roles)
             {
-                Count(skipped, "roles not mapped by sortPriority");
+                capture.Skip("roles not mapped by sortPriority");
                 continue;
             }
 
-            markets[market.MarketId] = (ToMetadata(market, roles, at), roles);
+            markets[market.MarketId] = (MarketMetadataMapping.FromCatalogue(market, roles, at), roles);
         }
 
-        var books = markets.Count == 0 ? [] : await _client.ListMarketBookAsync(markets.Keys, cancellationToken);
-        var noDerivedRow = new Dictionary<string, int>(StringComparer.Ordinal);
+        var fetch = markets.Count == 0 ? new MarketBookFetch([], []) : await _client.ListMarketBookByBatchAsync(markets.Keys, cancellationToken);
+        var books = fetch.Books;
+        var failedMarkets = fetch.Failures.SelectMany(f => f.MarketIds).ToList();
         var snapshots = new List<SnapshotRecord>(books.Count);
         var answered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var raw in books)
         {
             if (raw.MarketId is not { } marketId || !markets.TryGetValue(marketId, out var market) || !answered.Add(marketId))
             {
-                Count(skipped, "book for a market not asked for");
+                capture.Skip("book for a market not asked for");
                 continue;
             }
 
-            MarketBook book;
-            try
+            var outcome = capture.Capture(marketId, raw.Json.Span, market.Roles, at);
+            if (outcome.Snapshot is { } snapshot)
             {
-                book = MarketBookReader.Read(raw.Json.Span);
+                snapshots.Add(snapshot);
             }
-            catch (MarketBookFormatException e)
+            else
             {
-                Log.UnreadableBook(_logger, marketId, e.Message);
-                Count(skipped, "unreadable book");
-                continue;
+                Log.UnreadableBook(_logger, marketId, outcome.Problem);
             }
-
-            // The derived row comes from exactly the stored bytes, so a later backfill reproduces it.
-            var result = MetricEngine.Compute(book, market.Roles);
-            if (result.Skip is { } reason)
-            {
-                Count(noDerivedRow, reason.Describe());
-            }
-
-            snapshots.Add(new SnapshotRecord(marketId, at)
-            {
-                RawPayload = Encoding.UTF8.GetString(raw.Json.Span),
-                TotalMatched = book.TotalMatched,
-                Inplay = book.Inplay,
-                Status = book.Status,
-                DepthLimit = null, // EX_ALL_OFFERS: the whole ladder
-                Source = SnapshotSources.RestListMarketBook,
-                CaptureVersion = _options.CaptureVersion,
-                Derived = result.Row,
-            });
         }
 
-        var missing = markets.Count - answered.Count;
+        if (failedMarkets.Count > 0)
+        {
+            capture.Skip("listMarketBook failed after retries", failedMarkets.Count);
+            Log.MarketsLost(_logger, at, failedMarkets.Count, string.Join(", ", failedMarkets));
+        }
+
+        var missing = markets.Count - answered.Count - failedMarkets.Count; // a failed request answered none of its markets
         if (missing > 0)
         {
-            skipped["no book returned"] = missing; // closed between the two calls, typically
+            capture.Skip("no book returned", missing); // closed between the two calls, typically
         }
 
         var metadata = markets.Values.Select(m => m.Metadata).ToList();
-        var written = await _writer.WriteAsync(new SnapshotBatch(metadata, snapshots), cancellationToken);
-        await RecordTickAsync(new PollTickState(at, markets.Count, written.SnapshotsInserted), cancellationToken);
+        var batch = new SnapshotBatch(metadata, snapshots);
+        var summary = new PollTickSummary(at, catalogue.Count, markets.Count, 0, 0, 0, capture.Skipped, capture.NoDerivedRow)
+        {
+            FailedMarkets = failedMarkets,
+        };
+        var spooled = _spool is null || snapshots.Count == 0 ? null : await _spool.AppendAsync(batch, cancellationToken);
+        if (databaseDown && spooled is not null)
+        {
+            // The backlog could not be written: keep the order, this tick waits behind it.
+            Log.TickSpooled(_logger, at, snapshots.Count, "the spool's backlog could not be written first");
+            return summary with { Spooled = true };
+        }
 
-        var summary = new PollTickSummary(at, catalogue.Count, markets.Count, written.SnapshotsInserted,
-            written.DuplicateSnapshots, written.DerivedRowsInserted, skipped, noDerivedRow);
+        SnapshotWriteResult written;
+        try
+        {
+            written = await _writer.WriteAsync(batch, cancellationToken);
+        }
+        catch (Exception e) when (spooled is not null && IsTickFailure(e))
+        {
+            Log.TickSpooled(_logger, at, snapshots.Count, $"{e.GetType().Name}: {e.Message}");
+            return summary with { Spooled = true };
+        }
+        catch (Exception e) when (_spool is not null && snapshots.Count > 0 && IsTickFailure(e))
+        {
+            Log.TickLost(_logger, at, snapshots.Count, e.Message);
+            throw;
+        }
+
+        if (spooled is not null)
+        {
+            _spool!.Remove(spooled);
+        }
+
+        await RecordTickAsync(new PollTickState(at, markets.Count, written.SnapshotsInserted), cancellationToken);
         Log.Tick(_logger, at, catalogue.Count, markets.Count, written.SnapshotsInserted, written.DuplicateSnapshots,
-            written.DerivedRowsInserted, Describe(skipped), Describe(noDerivedRow));
-        return summary;
+            written.DerivedRowsInserted, Describe(capture.Skipped), Describe(capture.NoDerivedRow));
+        return summary with
+        {
+            SnapshotsInserted = written.SnapshotsInserted,
+            Duplicates = written.DuplicateSnapshots,
+            DerivedRows = written.DerivedRowsInserted,
+        };
+    }
+
+    /// <summary>
+    /// Writes what earlier ticks left in the spool, oldest first. False when the database could not take it (the
+    /// backlog stays, the failure is logged); true when it is empty now or there is no spool.
+    /// </summary>
+    public async Task<bool> ReplaySpoolAsync(CancellationToken cancellationToken)
+    {
+        if (_spool is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            await _spool.ReplayAsync(_writer.WriteAsync, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (IsTickFailure(e))
+        {
+            Log.ReplayFailed(_logger, e.GetType().Name, e.Message);
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The spool itself is unreadable: say so, and let this tick go straight to the database.
+            Log.SpoolUnreadable(_logger, e.Message);
+            return true;
+        }
     }
 
     /// <summary>
@@ -175,8 +237,11 @@ public sealed partial class MarketPoller
         return succeeded;
     }
 
-    /// <summary>True for the failures a tick reports and the next tick may not meet: exchange, network and database trouble.</summary>
-    public static bool IsTickFailure(Exception exception) => exception is BetfairApiException or BetfairUnavailableException
+    /// <summary>
+    /// True for the failures a tick reports and the next tick may not meet: exchange, network and database trouble.
+    /// Not a refusal of the credentials: that one stops the poller.
+    /// </summary>
+    public static bool IsTickFailure(Exception exception) => exception is BetfairApiException { IsCredentialsRefused: false } or BetfairUnavailableException
         or DbException or SchemaNotReadyException or DatabaseUnavailableException or MissingMarketMetadataException or TimeoutException;
 
     private static async Task<bool> WaitForNextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
@@ -213,7 +278,28 @@ public sealed partial class MarketPoller
     {
         if (!_client.HasSession)
         {
-            await _client.LoginAsync(cancellationToken);
+            if (_nextLogin is { } next && now < next)
+            {
+                throw new BetfairUnavailableException(string.Create(CultureInfo.InvariantCulture,
+                    $"not logging in before {next:O}: backing off after {_loginFailures} failed logins"));
+            }
+
+            try
+            {
+                await _client.LoginAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is BetfairUnavailableException or BetfairApiException { IsCredentialsRefused: false })
+            {
+                // Exponential backoff on the poller's clock, so a flapping identity service never sees one login per tick.
+                _loginFailures++;
+                var delay = TimeSpan.FromTicks(Math.Min(_options.LoginBackoffMax.Ticks,
+                    _options.LoginBackoffBase.Ticks * (1L << Math.Min(_loginFailures - 1, 30))));
+                _nextLogin = now + delay;
+                Log.LoginBackoff(_logger, _loginFailures, delay.TotalSeconds, e.Message);
+                throw;
+            }
+
+            (_loginFailures, _nextLogin) = (0, null);
             _lastKeepAlive = now;
         }
         else if (_lastKeepAlive is null || now - _lastKeepAlive >= _options.KeepAliveInterval)
@@ -232,35 +318,7 @@ public sealed partial class MarketPoller
         }
     }
 
-    private static MarketMetadata ToMetadata(MarketCatalogue market, RunnerRoles roles, DateTimeOffset seenAt)
-    {
-        var runners = market.Runners ?? [];
-        string? Name(long selectionId) => runners.FirstOrDefault(r => r.SelectionId == selectionId)?.RunnerName;
-        return new MarketMetadata(market.MarketId)
-        {
-            MarketName = market.MarketName,
-            MarketStartTime = market.MarketStartTime ?? market.Description?.MarketTime,
-            // The catalogue filter asks for event type 1 only, so the sport is known even without EVENT_TYPE.
-            SportId = market.EventType?.Id ?? "1",
-            SportName = market.EventType?.Name ?? "Soccer",
-            EventId = market.Event?.Id,
-            EventName = market.Event?.Name,
-            EventOpenDate = market.Event?.OpenDate,
-            CountryCode = market.Event?.CountryCode,
-            CompetitionId = market.Competition?.Id,
-            CompetitionName = market.Competition?.Name,
-            Timezone = market.Event?.Timezone,
-            HomeRunnerName = Name(roles.Home),
-            AwayRunnerName = Name(roles.Away),
-            DrawRunnerName = Name(roles.Draw),
-            SeenAt = seenAt,
-        }.WithRoles(roles);
-    }
-
-    private static void Count(Dictionary<string, int> counts, string reason) =>
-        counts[reason] = counts.GetValueOrDefault(reason) + 1;
-
-    private static string Describe(Dictionary<string, int> counts) =>
+    private static string Describe(IReadOnlyDictionary<string, int> counts) =>
         counts.Count == 0 ? "none" : string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}: {c.Value}"));
 
     private static partial class Log
@@ -272,13 +330,31 @@ public sealed partial class MarketPoller
         public static partial void TickFailed(ILogger logger, string exceptionType, string message);
 
         [LoggerMessage(5303, LogLevel.Warning, "Market {MarketId}: unreadable book, not stored: {Message}")]
-        public static partial void UnreadableBook(ILogger logger, string marketId, string message);
+        public static partial void UnreadableBook(ILogger logger, string marketId, string? message);
 
         [LoggerMessage(5304, LogLevel.Warning, "Betfair keepAlive failed: {Message}")]
         public static partial void KeepAliveFailed(ILogger logger, string message);
 
         [LoggerMessage(5306, LogLevel.Warning, "Poll ticks are stored but their times are not recorded: {Message}")]
         public static partial void TickNotRecorded(ILogger logger, string message);
+
+        [LoggerMessage(5307, LogLevel.Warning, "Poll tick {At:O}: {Markets} markets lost for this tick, their listMarketBook request failed after its retries: {MarketIds}")]
+        public static partial void MarketsLost(ILogger logger, DateTimeOffset at, int markets, string marketIds);
+
+        [LoggerMessage(5308, LogLevel.Warning, "Poll tick {At:O}: {Snapshots} snapshots kept in the spool, not yet in the database ({Reason}); the next tick replays them")]
+        public static partial void TickSpooled(ILogger logger, DateTimeOffset at, int snapshots, string reason);
+
+        [LoggerMessage(5309, LogLevel.Error, "Poll tick {At:O}: {Snapshots} snapshots LOST: the database failed ({Message}) and the spool could not take them")]
+        public static partial void TickLost(ILogger logger, DateTimeOffset at, int snapshots, string message);
+
+        [LoggerMessage(5310, LogLevel.Warning, "Spool replay stopped, the database is unavailable ({ExceptionType}): {Message}; the backlog stays in the spool")]
+        public static partial void ReplayFailed(ILogger logger, string exceptionType, string message);
+
+        [LoggerMessage(5312, LogLevel.Error, "The spool cannot be read, its backlog is not replayed: {Message}")]
+        public static partial void SpoolUnreadable(ILogger logger, string message);
+
+        [LoggerMessage(5311, LogLevel.Warning, "Betfair login failed ({Failures} in a row): {Message}; next attempt in {DelaySeconds} s at the earliest")]
+        public static partial void LoginBackoff(ILogger logger, int failures, double delaySeconds, string message);
 
         [LoggerMessage(5305, LogLevel.Warning, "Poll tick abandoned: still running {GraceSeconds} s after the stop request; nothing of it was stored")]
         public static partial void TickAbandoned(ILogger logger, double graceSeconds);

@@ -17,7 +17,14 @@ public sealed record PollTickSummary(
     int Duplicates,
     int DerivedRows,
     IReadOnlyDictionary<string, int> Skipped,
-    IReadOnlyDictionary<string, int> NoDerivedRow);
+    IReadOnlyDictionary<string, int> NoDerivedRow)
+{
+    /// <summary>Markets whose listMarketBook request failed after its retries: not stored for this tick.</summary>
+    public IReadOnlyList<string> FailedMarkets { get; init; } = [];
+
+    /// <summary>The database could not take the tick; its snapshots wait in the spool for the next tick's replay.</summary>
+    public bool Spooled { get; init; }
+}
 
 /// <summary>
 /// The value stored under <see cref="Key"/> in <c>service_state</c> after each successful tick, read by

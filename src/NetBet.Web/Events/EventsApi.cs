@@ -19,46 +19,45 @@ internal static class EventsApi
 
     /// <summary>The last snapshot of each <c>interval_minutes</c> bucket (UTC-aligned) with its derived metrics.</summary>
     public static async Task<Results<Ok<IReadOnlyList<TimeseriesPoint>>, NotFound, ValidationProblem>> GetTimeseriesAsync(
-        [FromRoute(Name = "market_id")] string marketId,
-        [FromQuery(Name = "from")] string? from,
-        [FromQuery(Name = "to")] string? to,
-        [FromQuery(Name = "interval_minutes")] string? intervalMinutes,
-        [FromQuery(Name = "include_impedance")] string? includeImpedance,
-        [FromQuery(Name = "include_impedance_inputs")] string? includeImpedanceInputs,
+        [AsParameters] TimeseriesParameters parameters,
         MarketQueries markets,
         CancellationToken cancellationToken)
     {
         var query = new QueryParameters();
-        var window = query.SnapshotWindow(from, to);
-        var minutes = query.Int("interval_minutes", intervalMinutes, 15, 1, QueryParameters.MaxIntervalMinutes);
-        var withImpedance = query.Bool("include_impedance", includeImpedance, true);
-        var withInputs = query.Bool("include_impedance_inputs", includeImpedanceInputs, true);
+        var request = parameters.Parse(query);
         if (!query.IsValid)
         {
             return query.Problem();
         }
 
-        var rows = await markets.GetTimeseriesAsync(marketId, window, TimeSpan.FromMinutes(minutes), cancellationToken);
+        var rows = await markets.GetTimeseriesAsync(
+            parameters.MarketId, request.Window, request.Bucket, QueryParameters.MaxTimeseriesPoints, cancellationToken);
         if (rows is null)
         {
             return TypedResults.NotFound();
         }
 
+        if (rows.Count > QueryParameters.MaxTimeseriesPoints)
+        {
+            return query.TooManyPoints();
+        }
+
         var points = new TimeseriesPoint[rows.Count];
         for (var i = 0; i < points.Length; i++)
         {
-            points[i] = TimeseriesPoint.From(rows[i], withImpedance, withInputs);
+            points[i] = new TimeseriesPoint(rows[i], request.WithImpedance, request.WithInputs);
         }
 
         return TypedResults.Ok<IReadOnlyList<TimeseriesPoint>>(points);
     }
 
-    public static async Task<Results<Ok<MarketMeta>, NotFound>> GetMetaAsync(
+    /// <summary>The market's metadata row as Data reads it, with its snapshot extent and league key.</summary>
+    public static async Task<Results<Ok<MarketDetailRow>, NotFound>> GetMetaAsync(
         [FromRoute(Name = "market_id")] string marketId,
         MarketQueries markets,
         CancellationToken cancellationToken) =>
         await markets.GetDetailAsync(marketId, cancellationToken) is { } row
-            ? TypedResults.Ok(MarketMeta.From(row))
+            ? TypedResults.Ok(row)
             : TypedResults.NotFound();
 
     /// <summary>The newest snapshot's raw MarketBook; 404 when the market is unknown or has no snapshot yet.</summary>

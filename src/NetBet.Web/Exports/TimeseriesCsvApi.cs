@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using NetBet.Core.Metrics;
 using NetBet.Data.Export;
 using NetBet.Data.Queries;
+using NetBet.Web.Events;
 using NetBet.Web.Http;
 
 namespace NetBet.Web.Exports;
@@ -29,32 +29,31 @@ internal static class TimeseriesCsvApi
     /// the metric columns (impedance and its inputs only when asked for, as in the JSON), each outcome's size impedance L1.
     /// </summary>
     public static async Task<Results<PushStreamHttpResult, NotFound, ValidationProblem>> GetTimeseriesCsvAsync(
-        [FromRoute(Name = "market_id")] string marketId,
-        [FromQuery(Name = "from")] string? from,
-        [FromQuery(Name = "to")] string? to,
-        [FromQuery(Name = "interval_minutes")] string? intervalMinutes,
-        [FromQuery(Name = "include_impedance")] string? includeImpedance,
-        [FromQuery(Name = "include_impedance_inputs")] string? includeImpedanceInputs,
+        [AsParameters] TimeseriesParameters parameters,
         MarketQueries markets,
         CancellationToken cancellationToken)
     {
         var query = new QueryParameters();
-        var window = query.SnapshotWindow(from, to);
-        var minutes = query.Int("interval_minutes", intervalMinutes, 15, 1, QueryParameters.MaxIntervalMinutes);
-        var withImpedance = query.Bool("include_impedance", includeImpedance, true);
-        var withInputs = query.Bool("include_impedance_inputs", includeImpedanceInputs, true);
+        var request = parameters.Parse(query);
         if (!query.IsValid)
         {
             return query.Problem();
         }
 
-        if (await markets.GetTimeseriesAsync(marketId, window, TimeSpan.FromMinutes(minutes), cancellationToken) is not { } rows)
+        var rows = await markets.GetTimeseriesAsync(
+            parameters.MarketId, request.Window, request.Bucket, QueryParameters.MaxTimeseriesPoints, cancellationToken);
+        if (rows is null)
         {
             return TypedResults.NotFound();
         }
 
-        var columns = Columns(withImpedance, withInputs);
-        var fileName = $"{string.Concat(marketId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_'))}-timeseries-{minutes}m.csv";
+        if (rows.Count > QueryParameters.MaxTimeseriesPoints)
+        {
+            return query.TooManyPoints();
+        }
+
+        var columns = Columns(request.WithImpedance, request.WithInputs);
+        var fileName = $"{string.Concat(parameters.MarketId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_'))}-timeseries-{request.IntervalMinutes}m.csv";
         return TypedResults.Stream(
             async body =>
             {

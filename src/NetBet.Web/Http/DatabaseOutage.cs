@@ -6,8 +6,9 @@ using Npgsql;
 namespace NetBet.Web.Http;
 
 /// <summary>
-/// Turns "the database is unreachable" (or reachable but not migrated) into a 503 ProblemDetails. Only those count:
-/// any other <see cref="PostgresException"/> (a bad statement) is a bug and stays a 500.
+/// Turns "the database is unreachable" (or reachable but not migrated, or a query cut off by the web's
+/// <c>statement_timeout</c>) into a 503 ProblemDetails. Only those count: any other <see cref="PostgresException"/>
+/// (a bad statement) is a bug and stays a 500.
 /// </summary>
 internal sealed class DatabaseOutage(IProblemDetailsService problemDetails, ILogger<DatabaseOutage> logger) : IExceptionHandler
 {
@@ -27,38 +28,55 @@ internal sealed class DatabaseOutage(IProblemDetailsService problemDetails, ILog
         _ => false,
     };
 
+    /// <summary>
+    /// Whether the server cut the query off: the web's <c>statement_timeout</c> (57014), or on a hot standby a
+    /// conflict with WAL replay (40001, "canceling statement due to conflict with recovery"). Retrying may succeed.
+    /// </summary>
+    public static bool IsCutOff(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled or PostgresErrorCodes.SerializationFailure };
+
+    /// <summary>
+    /// Whether the web's role may not read a table (42501): <c>netbet_reader</c> has not been granted
+    /// <c>SELECT</c> yet, because the database predates the migration that creates it.
+    /// </summary>
+    public static bool IsAccessDenied(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege };
+
     /// <summary>Whether the database answers but lacks a table or column: it has not been migrated.</summary>
     public static bool IsNotMigrated(Exception exception) =>
         exception is SchemaNotReadyException || (exception is PostgresException e && SchemaNotReadyException.IsMissingObject(e));
 
+    // Checked in order: the first whose test matches answers. Each is a 503: the request was fine, the database was not.
+    private static readonly (Func<Exception, bool> Matches, string Title, string Detail)[] Answers =
+    [
+        (IsCutOff, "Query timed out",
+            "The query ran longer than the web app's statement timeout and was stopped; narrow the request or try again."),
+        (IsAccessDenied, "Database access denied",
+            "The web app's read-only role may not read the NetBet tables; run 'netbet migrate', which grants netbet_reader SELECT."),
+        (IsNotMigrated, "Database not migrated",
+            "The NetBet database schema is missing tables or columns; run 'netbet migrate'."),
+        (IsOutage, "Database unavailable",
+            "The NetBet database cannot be reached; try again shortly."),
+    ];
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        ProblemDetails problem;
-        if (IsNotMigrated(exception))
+        foreach (var (matches, title, detail) in Answers)
         {
-            logger.LogWarning("Database schema not ready while serving {Path}: {Reason}", httpContext.Request.Path, exception.Message);
-            problem = new ProblemDetails
+            if (!matches(exception))
             {
-                Title = "Database not migrated",
-                Detail = "The NetBet database schema is missing tables or columns; run 'netbet migrate'.",
-            };
-        }
-        else if (IsOutage(exception))
-        {
-            logger.LogWarning("Database unreachable while serving {Path}: {Reason}", httpContext.Request.Path, exception.Message);
-            problem = new ProblemDetails
+                continue;
+            }
+
+            logger.LogWarning("{Title} while serving {Path}: {Reason}", title, httpContext.Request.Path, exception.Message);
+            httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return await problemDetails.TryWriteAsync(new ProblemDetailsContext
             {
-                Title = "Database unavailable",
-                Detail = "The NetBet database cannot be reached; try again shortly.",
-            };
-        }
-        else
-        {
-            return false;
+                HttpContext = httpContext,
+                ProblemDetails = new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = title, Detail = detail },
+            });
         }
 
-        problem.Status = StatusCodes.Status503ServiceUnavailable;
-        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
+        return false;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NetBet.Data.Queries;
 
@@ -8,11 +9,29 @@ namespace NetBet.Web.Http;
 /// Parses query and route text and collects one message per bad parameter, keyed by the parameter's wire name, so
 /// a handler answers every mistake at once with a 400 ValidationProblem instead of failing on the first (or with a
 /// 500). Parameters are bound as strings on purpose: the framework's own binding failures do not name the parameter.
+/// Every value is bounded here, before it reaches arithmetic or PostgreSQL: instants to a range whose window
+/// arithmetic cannot overflow, text to a length and to characters PostgreSQL can store (never NUL).
 /// </summary>
 internal sealed class QueryParameters
 {
     public const int MaxLimit = 500;
     public const int MaxIntervalMinutes = 1440;
+
+    /// <summary>The most points one timeseries request may return; the UI asks for at most a few thousand.</summary>
+    public const int MaxTimeseriesPoints = 50_000;
+
+    /// <summary>The longest text value (search text, league key, market id) accepted.</summary>
+    public const int MaxTextLength = 200;
+
+    /// <summary>
+    /// Instants accepted in <c>from</c>/<c>to</c>: [1900-01-01, 3000-01-01) UTC. Far wider than any Betfair data, and
+    /// far enough from <see cref="DateTimeOffset"/>'s own limits that a default window (eight days) or an upper
+    /// bound's extra day never overflows.
+    /// </summary>
+    public static readonly DateTimeOffset EarliestInstant = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <inheritdoc cref="EarliestInstant"/>
+    public static readonly DateTimeOffset EndOfInstants = new(3000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private static readonly string[] DateTimeFormats =
     [
@@ -33,8 +52,8 @@ internal sealed class QueryParameters
         if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
             Add(name, max == int.MaxValue
-                ? $"'{text}' is not a whole number of at least {min}."
-                : $"'{text}' is not a whole number from {min} to {max}.");
+                ? $"'{Shown(text)}' is not a whole number of at least {min}."
+                : $"'{Shown(text)}' is not a whole number from {min} to {max}.");
             return defaultValue;
         }
 
@@ -45,7 +64,7 @@ internal sealed class QueryParameters
     {
         if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0)
         {
-            Add(name, $"'{text}' is not a positive whole number.");
+            Add(name, $"'{Shown(text)}' is not a positive whole number.");
             return 0;
         }
 
@@ -64,7 +83,7 @@ internal sealed class QueryParameters
             case "TRUE" or "1" or "YES" or "ON": return true;
             case "FALSE" or "0" or "NO" or "OFF": return false;
             default:
-                Add(name, $"'{text}' is not a boolean; use true or false.");
+                Add(name, $"'{Shown(text)}' is not a boolean; use true or false.");
                 return defaultValue;
         }
     }
@@ -83,26 +102,70 @@ internal sealed class QueryParameters
         }
 
         var trimmed = text.Trim();
+        DateTimeOffset start;
+        TimeSpan width;
         if (DateOnly.TryParseExact(trimmed, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            var midnight = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            return upperBound ? midnight.AddDays(1) : midnight;
+            start = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            width = TimeSpan.FromDays(1);
         }
-
-        if (DateTimeOffset.TryParseExact(
-                trimmed,
-                DateTimeFormats,
-                CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal,
-                out var instant))
+        else if (DateTimeOffset.TryParseExact(
+                     trimmed,
+                     DateTimeFormats,
+                     CultureInfo.InvariantCulture,
+                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal,
+                     out start))
         {
             // PostgreSQL keeps microseconds: one microsecond past an inclusive upper bound is the exclusive bound.
-            return upperBound ? instant.AddTicks(TimeSpan.TicksPerMicrosecond) : instant;
+            width = TimeSpan.FromTicks(TimeSpan.TicksPerMicrosecond);
+        }
+        else
+        {
+            Add(name, $"'{Shown(text)}' is not a date (yyyy-MM-dd) or an ISO 8601 date and time.");
+            return null;
         }
 
-        Add(name, $"'{text}' is not a date (yyyy-MM-dd) or an ISO 8601 date and time.");
+        // Checked before any arithmetic: 9999-12-31 plus a day is past DateTimeOffset.MaxValue.
+        if (start < EarliestInstant || start >= EndOfInstants)
+        {
+            Add(name, string.Create(
+                CultureInfo.InvariantCulture,
+                $"'{Shown(text)}' is outside the supported range {EarliestInstant:yyyy-MM-dd} to {EndOfInstants.AddDays(-1):yyyy-MM-dd} (UTC)."));
+            return null;
+        }
+
+        return upperBound ? start + width : start;
+    }
+
+    /// <summary>Why <paramref name="text"/> is not acceptable as a parameter value, or null when it is.</summary>
+    public static string? TextProblem(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MaxTextLength)
+        {
+            return $"is {text.Length} characters long; at most {MaxTextLength} are accepted.";
+        }
+
+        for (var i = 0; i < text.Length;)
+        {
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return $"holds an unpaired UTF-16 surrogate at position {i}.";
+            }
+
+            if (Rune.IsControl(rune))
+            {
+                return $"holds the control character U+{rune.Value:X4} at position {i}; it cannot be searched for.";
+            }
+
+            i += consumed;
+        }
+
         return null;
     }
+
+    /// <summary>Records a problem with a value checked elsewhere (<see cref="TextProblem"/>).</summary>
+    public void Reject(string name, string message) => Add(name, message);
 
     /// <summary>
     /// The <c>from</c>/<c>to</c> window of a market list: default yesterday through seven days ahead (UTC days);
@@ -132,6 +195,14 @@ internal sealed class QueryParameters
     public TimeWindow SnapshotWindow(string? fromText, string? toText) =>
         Ordered(new TimeWindow(Instant("from", fromText, upperBound: false), Instant("to", toText, upperBound: true)));
 
+    /// <summary>The 400 for a timeseries whose answer would exceed <see cref="MaxTimeseriesPoints"/>.</summary>
+    public ValidationProblem TooManyPoints()
+    {
+        var message = string.Create(CultureInfo.InvariantCulture, $"The request would return more than {MaxTimeseriesPoints:N0} points, the limit: narrow from/to or raise interval_minutes.");
+        Add("interval_minutes", message);
+        return TypedResults.ValidationProblem(_errors, detail: $"Too many points for interval_minutes and from/to: {message}", title: "The answer would be too large.");
+    }
+
     public ValidationProblem Problem() =>
         TypedResults.ValidationProblem(
             _errors,
@@ -149,4 +220,17 @@ internal sealed class QueryParameters
     }
 
     private void Add(string name, string message) => _errors[name] = [message];
+
+    // The value as echoed in a message: bounded, and with control characters made visible.
+    private static string Shown(string? text)
+    {
+        var shown = text is null ? "" : text.Length > 40 ? string.Concat(text.AsSpan(0, 40), "...") : text;
+        return string.Create(shown.Length, shown, static (span, source) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) || char.IsSurrogate(source[i]) ? '\uFFFD' : source[i];
+            }
+        });
+    }
 }

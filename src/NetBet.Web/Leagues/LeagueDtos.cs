@@ -1,33 +1,22 @@
-using NetBet.Core.Books;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using NetBet.Core.Metrics;
 using NetBet.Data.Queries;
+using NetBet.Web.Events;
+using NetBet.Web.Http;
 
 namespace NetBet.Web.Leagues;
 
-/// <summary>The answer of <c>/api/leagues</c>: one page of competitions for the start-time window.</summary>
-internal sealed record LeagueList(DateTimeOffset From, DateTimeOffset To, long Total, int Limit, int Offset, IReadOnlyList<League> Leagues);
-
-/// <summary>
-/// One competition. <see cref="Key"/> (JSON <c>league</c>) is the path segment of <c>/api/leagues/{league}/events</c>:
-/// the competition id, else a slug of the name, else <c>unknown</c>.
-/// </summary>
-internal sealed record League(
-    [property: System.Text.Json.Serialization.JsonPropertyName("league")] string Key,
-    string? CompetitionId,
-    string CompetitionName,
-    string? CountryCode,
-    long EventCount,
-    long InPlayCount,
-    DateTimeOffset? FirstStartTime,
-    DateTimeOffset? LastStartTime)
-{
-    public static League From(LeagueRow r) =>
-        new(r.League, r.CompetitionId, r.CompetitionName, r.CountryCode, r.EventCount, r.InPlayCount, r.FirstStartTime, r.LastStartTime);
-}
+/// <summary>The answer of <c>/api/leagues</c>: one page of competitions (Data's rows as they are) for the start-time window.</summary>
+internal sealed record LeagueList(DateTimeOffset From, DateTimeOffset To, long Total, int Limit, int Offset, IReadOnlyList<LeagueRow> Leagues);
 
 /// <summary>The answer of <c>/api/leagues/{league}/events</c>.</summary>
 internal sealed record LeagueEventList(
-    [property: System.Text.Json.Serialization.JsonPropertyName("league")] string Key,
+    [property: JsonPropertyName("league")] string Key,
     string? CompetitionId,
     string CompetitionName,
     DateTimeOffset From,
@@ -37,63 +26,94 @@ internal sealed record LeagueEventList(
     int Offset,
     IReadOnlyList<LeagueEvent> Events);
 
-/// <summary>One market of a league: names, start time, latest snapshot state and latest metrics per outcome.</summary>
-internal sealed record LeagueEvent(
-    string MarketId,
-    string? MarketName,
-    string? EventName,
-    string? HomeRunnerName,
-    string? AwayRunnerName,
-    string? DrawRunnerName,
-    DateTimeOffset? MarketStartTime,
-    bool? Inplay,
-    string? Status,
-    DateTimeOffset? LatestSnapshotAt,
-    DateTimeOffset? LatestMetricsAt,
-    double? TotalVolume,
-    LatestOutcome? Home,
-    LatestOutcome? Away,
-    LatestOutcome? Draw)
+/// <summary>
+/// One market of a league: the fields of Data's <see cref="LeagueEventRow"/> as they are (names, start time, latest
+/// snapshot state), then <c>total_volume</c> and one <see cref="OutcomeMetrics"/> object per outcome (<c>home</c>,
+/// <c>away</c>, <c>draw</c>; null when the market has no derived row yet) in place of the raw metric array.
+/// </summary>
+[JsonConverter(typeof(Converter))]
+internal sealed record LeagueEvent(LeagueEventRow Row)
 {
-    public static LeagueEvent From(LeagueEventRow r)
+    private sealed class Converter : JsonConverter<LeagueEvent>
     {
-        var m = r.LatestMetrics;
-        return new LeagueEvent(
-            r.MarketId, r.MarketName, r.EventName, r.HomeRunnerName, r.AwayRunnerName, r.DrawRunnerName, r.MarketStartTime,
-            r.Inplay, r.Status, r.LatestSnapshotAt, r.LatestMetricsAt,
-            m?[MetricColumns.TotalVolumeIndex],
-            m is null ? null : LatestOutcome.Of(m, Outcome.Home),
-            m is null ? null : LatestOutcome.Of(m, Outcome.Away),
-            m is null ? null : LatestOutcome.Of(m, Outcome.Draw));
+        private const string MetricsProperty = nameof(LeagueEventRow.LatestMetrics);
+
+        private static readonly JsonEncodedText TotalVolume = JsonEncodedText.Encode(MetricColumns.Names[MetricColumns.TotalVolumeIndex]);
+
+        public override LeagueEvent Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("League events are only written.");
+
+        public override void Write(Utf8JsonWriter writer, LeagueEvent value, JsonSerializerOptions options)
+        {
+            var row = value.Row;
+            writer.WriteStartObject();
+            foreach (var property in options.GetTypeInfo(typeof(LeagueEventRow)).Properties)
+            {
+                if (property is { Get: { } get } && !IsMetrics(property))
+                {
+                    writer.WritePropertyName(property.Name);
+                    JsonSerializer.Serialize(writer, get(row), property.PropertyType, options);
+                }
+            }
+
+            var metrics = row.LatestMetrics;
+            OutcomeMetrics.WriteNumber(writer, TotalVolume, metrics?[MetricColumns.TotalVolumeIndex]);
+            foreach (var outcome in MetricColumns.Outcomes)
+            {
+                writer.WritePropertyName(MetricColumns.Prefix(outcome));
+                if (metrics is null)
+                {
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    JsonSerializer.Serialize(writer, new OutcomeMetrics(metrics, outcome), options);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        private static bool IsMetrics(JsonPropertyInfo property) =>
+            property.AttributeProvider is System.Reflection.MemberInfo { Name: MetricsProperty };
     }
 }
 
-/// <summary>The latest derived metrics of one outcome (column names without the outcome prefix).</summary>
-internal sealed record LatestOutcome(
-    double? BestBack,
-    double? BestLay,
-    double? BestBackSizeL1,
-    double? BestLaySizeL1,
-    double? BackStake,
-    double? BackOdds,
-    double? LayStake,
-    double? LayOdds,
-    double? Impedance,
-    double? ImpedanceNorm,
-    double? Risk,
-    double? BookRiskL3)
+/// <summary>
+/// The five query parameters both league routes take, bound as text so that <see cref="QueryParameters"/> can name
+/// each bad one, with the clock their default window is relative to.
+/// </summary>
+internal readonly record struct MarketListParameters(
+    [FromQuery(Name = "from")] string? From,
+    [FromQuery(Name = "to")] string? To,
+    [FromQuery(Name = "include_in_play")] string? IncludeInPlay,
+    [FromQuery(Name = "limit")] string? Limit,
+    [FromQuery(Name = "offset")] string? Offset,
+    [FromServices] TimeProvider Clock)
 {
-    public static LatestOutcome Of(IReadOnlyList<double?> m, Outcome o) => new(
-        m[MetricColumns.IndexOf(o, OutcomeMetric.BestBack)],
-        m[MetricColumns.IndexOf(o, OutcomeMetric.BestLay)],
-        m[MetricColumns.IndexOf(o, OutcomeMetric.BestBackSizeL1)],
-        m[MetricColumns.IndexOf(o, OutcomeMetric.BestLaySizeL1)],
-        m[MetricColumns.IndexOf(o, OutcomeMetric.BackStake)],
-        m[MetricColumns.IndexOf(o, OutcomeMetric.BackOdds)],
-        m[MetricColumns.IndexOf(o, OutcomeMetric.LayStake)],
-        m[MetricColumns.IndexOf(o, OutcomeMetric.LayOdds)],
-        m[MetricColumns.IndexOf(o, OutcomeMetric.Impedance)],
-        m[MetricColumns.IndexOf(o, OutcomeMetric.ImpedanceNorm)],
-        m[MetricColumns.IndexOf(o, OutcomeMetric.Risk)],
-        m[MetricColumns.IndexOf(o, OutcomeMetric.BookRiskL3)]);
+    private const int DefaultLimit = 100;
+
+    /// <summary>
+    /// The parsed values, or a ValidationProblem naming every bad parameter. The window is on market start time,
+    /// default yesterday to seven days ahead (UTC).
+    /// </summary>
+    public bool TryParse(out MarketList list, [NotNullWhen(false)] out ValidationProblem? problem)
+    {
+        var query = new QueryParameters();
+        list = new MarketList(
+            query.MarketStartWindow(From, To, Clock),
+            query.Bool("include_in_play", IncludeInPlay, true),
+            query.Int("limit", Limit, DefaultLimit, 1, QueryParameters.MaxLimit),
+            query.Int("offset", Offset, 0, 0, int.MaxValue));
+        problem = query.IsValid ? null : query.Problem();
+        return problem is null;
+    }
+}
+
+/// <summary>The parsed <see cref="MarketListParameters"/>; both window bounds are set.</summary>
+internal readonly record struct MarketList(TimeWindow Window, bool IncludeInPlay, int Limit, int Offset)
+{
+    public DateTimeOffset From => Window.From!.Value;
+
+    public DateTimeOffset To => Window.To!.Value;
 }

@@ -1,15 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetBet.Data.Queries;
-using NetBet.Web.Http;
 
 namespace NetBet.Web.Leagues;
 
 /// <summary><c>/api/leagues</c>: competitions with market counts, and each competition's markets with latest metrics.</summary>
 internal static class LeaguesApi
 {
-    private const int DefaultLimit = 100;
-
     public static RouteGroupBuilder MapLeagues(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/leagues").WithTags("Leagues");
@@ -20,61 +17,40 @@ internal static class LeaguesApi
 
     /// <summary>Competitions with markets starting in the window (default: yesterday to seven days ahead, UTC).</summary>
     public static async Task<Results<Ok<LeagueList>, ValidationProblem>> ListLeaguesAsync(
-        [FromQuery(Name = "from")] string? from,
-        [FromQuery(Name = "to")] string? to,
+        [AsParameters] MarketListParameters parameters,
         [FromQuery(Name = "q")] string? q,
-        [FromQuery(Name = "include_in_play")] string? includeInPlay,
-        [FromQuery(Name = "limit")] string? limit,
-        [FromQuery(Name = "offset")] string? offset,
         LeagueQueries leagues,
-        TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var query = new QueryParameters();
-        var window = query.MarketStartWindow(from, to, clock);
-        var withInPlay = query.Bool("include_in_play", includeInPlay, true);
-        var pageSize = query.Int("limit", limit, DefaultLimit, 1, QueryParameters.MaxLimit);
-        var skip = query.Int("offset", offset, 0, 0, int.MaxValue);
-        if (!query.IsValid)
+        if (!parameters.TryParse(out var list, out var problem))
         {
-            return query.Problem();
+            return problem;
         }
 
-        var page = await leagues.ListLeaguesAsync(window, q?.Trim(), withInPlay, pageSize, skip, cancellationToken);
-        return TypedResults.Ok(new LeagueList(
-            window.From!.Value, window.To!.Value, page.Total, pageSize, skip, [.. page.Items.Select(League.From)]));
+        var page = await leagues.ListLeaguesAsync(list.Window, q?.Trim(), list.IncludeInPlay, list.Limit, list.Offset, cancellationToken);
+        return TypedResults.Ok(new LeagueList(list.From, list.To, page.Total, list.Limit, list.Offset, page.Items));
     }
 
     /// <summary>The league's markets starting in the window, with their latest snapshot state and metrics.</summary>
     public static async Task<Results<Ok<LeagueEventList>, NotFound, ValidationProblem>> ListEventsAsync(
         [FromRoute(Name = "league")] string league,
-        [FromQuery(Name = "from")] string? from,
-        [FromQuery(Name = "to")] string? to,
-        [FromQuery(Name = "include_in_play")] string? includeInPlay,
-        [FromQuery(Name = "limit")] string? limit,
-        [FromQuery(Name = "offset")] string? offset,
+        [AsParameters] MarketListParameters parameters,
         LeagueQueries leagues,
-        TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var query = new QueryParameters();
-        var window = query.MarketStartWindow(from, to, clock);
-        var withInPlay = query.Bool("include_in_play", includeInPlay, true);
-        var pageSize = query.Int("limit", limit, DefaultLimit, 1, QueryParameters.MaxLimit);
-        var skip = query.Int("offset", offset, 0, 0, int.MaxValue);
-        if (!query.IsValid)
+        if (!parameters.TryParse(out var list, out var problem))
         {
-            return query.Problem();
+            return problem;
         }
 
-        var page = await leagues.ListEventsAsync(league, window, withInPlay, pageSize, skip, cancellationToken);
+        var page = await leagues.ListEventsAsync(league, list.Window, list.IncludeInPlay, list.Limit, list.Offset, cancellationToken);
         if (page is null)
         {
             return TypedResults.NotFound();
         }
 
         return TypedResults.Ok(new LeagueEventList(
-            page.League, page.CompetitionId, page.CompetitionName, window.From!.Value, window.To!.Value,
-            page.Events.Total, pageSize, skip, [.. page.Events.Items.Select(LeagueEvent.From)]));
+            page.League, page.CompetitionId, page.CompetitionName, list.From, list.To,
+            page.Events.Total, list.Limit, list.Offset, [.. page.Events.Items.Select(row => new LeagueEvent(row))]));
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Http;
 using NetBet.Core.Books;
 using NetBet.Ingest.Betfair;
+using NetBet.Data.Queries;
 using NetBet.Exchange;
 
 namespace NetBet.Ingest.Tests.Betfair;

@@ -104,10 +104,10 @@ public sealed class MarketPollerTests(DatabaseFixture database)
     }
 
     [Fact]
-    public async Task RunTick_MalformedJson_FailsTheTickWithoutStoringAndTheNextTickSucceeds()
+    public async Task RunTick_MalformedCatalogue_FailsTheTickWithoutStoringAndTheNextTickSucceeds()
     {
         await using var run = await PollerRun.StartAsync(database, markets: 20);
-        run.Session.Simulator.Faults.Next(SimulatorFault.MalformedJson, 1, "listMarketBook");
+        run.Session.Simulator.Faults.Next(SimulatorFault.MalformedJson, 1, "listMarketCatalogue");
         var error = await Assert.ThrowsAsync<BetfairUnavailableException>(() => run.Poller.RunTickAsync(Ct));
         Assert.True(MarketPoller.IsTickFailure(error));
         Assert.Equal(0L, await run.ScalarAsync("select count(*) from market_book_snapshots"));
@@ -116,6 +116,67 @@ public sealed class MarketPollerTests(DatabaseFixture database)
         run.Session.Clock.Advance(TimeSpan.FromMinutes(1));
         var summary = await run.Poller.RunTickAsync(Ct);
         Assert.Equal(20, summary.SnapshotsInserted);
+    }
+
+    [Fact]
+    public async Task RunTick_OneBookBatchFailsAfterRetries_LosesOnlyThatBatchsMarketsAndNamesThem()
+    {
+        await using var run = await PollerRun.StartAsync(database, markets: 22); // two listMarketBook requests of 11
+        run.Session.Simulator.Faults.Next(SimulatorFault.ServerError, run.Session.Options.MaxAttempts, "listMarketBook");
+        run.Session.Simulator.Faults.Next(SimulatorFault.MalformedJson, 1, "listMarketBook"); // the second: not retried
+        var first = await run.Poller.RunTickAsync(Ct);
+
+        Assert.Equal(0, first.SnapshotsInserted);
+        Assert.Equal(22, first.FailedMarkets.Count);
+
+        run.Session.Clock.Advance(TimeSpan.FromMinutes(1));
+        run.Session.Simulator.Faults.Next(SimulatorFault.ServerError, run.Session.Options.MaxAttempts, "listMarketBook");
+        var summary = await run.Poller.RunTickAsync(Ct);
+
+        Assert.Equal(11, summary.SnapshotsInserted);
+        Assert.Equal(11, summary.FailedMarkets.Count);
+        Assert.Equal(11, summary.Skipped["listMarketBook failed after retries"]);
+        var stored = await run.ListAsync("select market_id from market_book_snapshots");
+        Assert.Empty(stored.Intersect(summary.FailedMarkets));
+        Assert.Equal(22, stored.Union(summary.FailedMarkets).Count());
+        Assert.Contains(run.Session.Logs.Lines, l => l.Contains(summary.FailedMarkets[0], StringComparison.Ordinal) && l.Contains("lost for this tick", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_LoginRefused_StopsAtOnceAfterOneLogin()
+    {
+        await using var run = await PollerRun.StartAsync(database, markets: 5);
+        run.Session.Simulator.Faults.LoginRefused = true;
+        using var stop = new CancellationTokenSource();
+
+        var error = await Assert.ThrowsAsync<BetfairApiException>(() => run.Poller.RunAsync(TimeSpan.FromMinutes(1), stop.Token));
+
+        Assert.True(error.IsCredentialsRefused);
+        Assert.Equal("INVALID_USERNAME_OR_PASSWORD", error.ErrorCode);
+        Assert.False(MarketPoller.IsTickFailure(error));
+        Assert.Equal(1, run.Session.Simulator.LoginAttempts);
+    }
+
+    [Fact]
+    public async Task RunTick_LoginUnavailable_BacksOffExponentiallyCappedAtTenMinutes()
+    {
+        await using var run = await PollerRun.StartAsync(database, markets: 5, configure: o => o.MaxAttempts = 1);
+        run.Session.Simulator.Faults.Next(SimulatorFault.ServerError, 100, "login");
+        var attemptsAtTick = new List<int>();
+        for (var minute = 0; minute < 40; minute++)
+        {
+            await Assert.ThrowsAsync<BetfairUnavailableException>(() => run.Poller.RunTickAsync(Ct));
+            attemptsAtTick.Add(run.Session.Simulator.LoginAttempts);
+            run.Session.Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        // Logins at minutes 0, 1, 3, 7, 15, 25, 35: waits of 1, 2, 4, 8, then 10 (the cap), 10 minutes.
+        var loginMinutes = attemptsAtTick.Select((n, minute) => (n, minute)).Where(p => p.minute == 0 || attemptsAtTick[p.minute - 1] != p.n).Select(p => p.minute);
+        Assert.Equal([0, 1, 3, 7, 15, 25, 35], loginMinutes);
+
+        run.Session.Simulator.Faults.Clear();
+        run.Session.Clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(5, (await run.Poller.RunTickAsync(Ct)).SnapshotsInserted);
     }
 
     [Fact]
@@ -231,7 +292,8 @@ public sealed class MarketPollerTests(DatabaseFixture database)
 
         public MarketPoller Poller { get; }
 
-        public static async Task<PollerRun> StartAsync(DatabaseFixture database, int markets = 60, string? migrateTo = null)
+        public static async Task<PollerRun> StartAsync(DatabaseFixture database, int markets = 60, string? migrateTo = null,
+            Action<BetfairOptions>? configure = null)
         {
             var connectionString = await database.CreateDatabaseAsync(migrated: migrateTo is null, Ct);
             var dataSource = NpgsqlDataSource.Create(connectionString);
@@ -240,7 +302,7 @@ public sealed class MarketPollerTests(DatabaseFixture database)
                 await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(migrateTo, dryRun: false, null, Ct);
             }
 
-            var session = await SimulatorSession.StartAsync(markets);
+            var session = await SimulatorSession.StartAsync(markets, configure);
             var factory = session.Logs.Factory;
             var poller = new MarketPoller(
                 session.Client,
@@ -256,6 +318,19 @@ public sealed class MarketPollerTests(DatabaseFixture database)
         {
             await using var command = DataSource.CreateCommand(sql);
             return Convert.ToInt64(await command.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        public async Task<List<string>> ListAsync(string sql)
+        {
+            await using var command = DataSource.CreateCommand(sql);
+            await using var reader = await command.ExecuteReaderAsync(Ct);
+            var values = new List<string>();
+            while (await reader.ReadAsync(Ct))
+            {
+                values.Add(reader.GetString(0));
+            }
+
+            return values;
         }
 
         public async ValueTask DisposeAsync()

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using NetBet.Core.Books;
 using NetBet.Exchange;
-using NetBet.Ingest.Betfair;
 
 namespace NetBet.Ingest.Tests.Simulator;
 

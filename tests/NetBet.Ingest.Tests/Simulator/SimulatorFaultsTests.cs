@@ -20,7 +20,28 @@ public sealed class SimulatorFaultsTests
         Assert.Equal(5, faults.TooMuchDataAboveMarkets);
     }
 
+    [Fact]
+    public void Apply_LoginRefusedAndFailOperation_SetThem()
+    {
+        var faults = new SimulatorFaults();
+        Assert.Null(faults.Apply("login-refused"));
+        Assert.Null(faults.Apply("fail:listMarketBook=2"));
+        Assert.Null(faults.Apply("fail:login=1"));
+        Assert.Null(faults.Apply("fail:listMarketCatalogue=60s"));
+
+        Assert.True(faults.LoginRefused);
+        Assert.Equal(SimulatorFault.ServerError, faults.Draw("listMarketBook"));
+        Assert.Equal(SimulatorFault.ServerError, faults.Draw("listMarketBook"));
+        Assert.Null(faults.Draw("listMarketBook"));
+        Assert.True(faults.DrawLoginFailure());
+        Assert.False(faults.DrawLoginFailure());
+        Assert.All(Enumerable.Range(0, 5), _ => Assert.Equal(SimulatorFault.ServerError, faults.Draw("listMarketCatalogue")));
+    }
+
     [Theory]
+    [InlineData("fail:placeOrders=3")]
+    [InlineData("fail:listMarketBook=0")]
+    [InlineData("fail:listMarketBook=soon")]
     [InlineData("5xx")]
     [InlineData("5xx=2")]
     [InlineData("slow=-1")]

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
@@ -129,5 +131,47 @@ public sealed partial class UiTests(WebFixture web, BrowserFixture browser)
         var hours = web.Seed.HistoryTimes.GroupBy(t => t.UtcTicks / TimeSpan.FromHours(1).Ticks).Count();
         await Assertions.Expect(page.GetByTestId("timeseries").Locator("tbody tr")).ToHaveCountAsync(hours);
         await Assertions.Expect(page.GetByTestId("chart-impedance").Locator("path.line")).ToHaveCountAsync(3);
+    }
+
+    [Fact]
+    public async Task EventPage_SizeImpedanceL1_ShowsTheServersValue()
+    {
+        using var client = web.CreateClient();
+        using var response = await client.GetAsync(new Uri($"/api/events/{SeedData.HistoryMarket}/timeseries", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var newest = document.RootElement.EnumerateArray().Last();
+        // The UI formats amounts as en-GB with 2 decimals; the invariant culture groups and rounds the same way.
+        string Amount(double value) => value.ToString("N2", CultureInfo.InvariantCulture);
+
+        var page = await NewPageAsync();
+        await using var _ = page.Context;
+        await page.GotoAsync($"/events/{SeedData.HistoryMarket}");
+        var row = page.GetByTestId("timeseries").Locator("tbody tr").First;
+        await row.WaitForAsync();
+
+        foreach (var outcome in new[] { "home", "away", "draw" })
+        {
+            var served = newest.GetProperty("sizeImpedanceL1").GetProperty(outcome).GetDouble();
+            Assert.Equal(Amount(served), (await row.Locator($"[data-col={outcome}_size_impedance_l1]").TextContentAsync())!.Trim());
+            Assert.Equal(Amount(served), (await page.GetByTestId("latest").Locator($"[data-col={outcome}_size_impedance_l1]").TextContentAsync())!.Trim());
+        }
+
+        await Assertions.Expect(page.GetByTestId("chart-size-impedance").Locator("path.line")).ToHaveCountAsync(3);
+    }
+
+    [Fact]
+    public async Task LeaguePage_MetricCells_ShowTheLatestOutcomeValues()
+    {
+        var page = await NewPageAsync();
+        await using var _ = page.Context;
+
+        await page.GotoAsync($"/leagues/{SeedData.EplId}");
+        var row = page.GetByTestId("events").Locator($"tr[data-market-id=\"{SeedData.HistoryMarket}\"]");
+        await row.WaitForAsync();
+
+        Assert.Matches(PricePattern(), (await row.Locator("[data-col=away_best_back]").TextContentAsync())!.Trim());
+        Assert.Matches(AmountPattern(), (await row.Locator("[data-col=draw_back_stake]").TextContentAsync())!.Trim());
+        Assert.Matches(AmountPattern(), (await row.Locator("[data-col=home_risk]").TextContentAsync())!.Trim());
+        await Assertions.Expect(page.GetByTestId("events").Locator("thead")).ToContainTextAsync("H impedance");
     }
 }

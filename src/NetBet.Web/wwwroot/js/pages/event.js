@@ -1,45 +1,12 @@
 // "/events/{market_id}": header, latest values, charts and the timeseries table of one market.
 import { api } from '../api.js';
 import { h, link } from '../dom.js';
-import { amount, dateTime, DASH, fraction, price, statusText } from '../format.js';
+import { amount, dateTime, DASH, statusText } from '../format.js';
+import { chartedColumns, columnsFor, OUTCOMES, pointValue } from '../columns.js';
 import { lineChart } from '../charts.js';
 import { navigate } from '../app.js';
 
-const OUTCOMES = [['home', 'Home'], ['away', 'Away'], ['draw', 'Draw']];
 const INTERVALS = [1, 5, 15, 30, 60, 240, 1440];
-const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
-
-// Per-outcome columns of the timeseries table. `col` completes the data-col name `${outcome}_${col}`, which is
-// the market_derived_metrics column name (size_impedance_l1 is computed here, not stored).
-const COLUMNS = [
-  { col: 'best_back', label: 'Back', format: price, get: (p, o) => p[`${o}_best_back`] },
-  { col: 'best_lay', label: 'Lay', format: price, get: (p, o) => p[`${o}_best_lay`] },
-  { col: 'best_back_size_l1', label: 'Back size L1', format: amount, get: (p, o) => p[`${o}_best_back_size_l1`] },
-  { col: 'best_lay_size_l1', label: 'Lay size L1', format: amount, get: (p, o) => p[`${o}_best_lay_size_l1`] },
-  { col: 'back_stake', label: 'Back stake', format: amount, get: (p, o) => p.impedanceInputs?.[o]?.backStake },
-  { col: 'back_odds', label: 'Back VWAP', format: price, get: (p, o) => p.impedanceInputs?.[o]?.backOdds },
-  { col: 'lay_stake', label: 'Lay stake', format: amount, get: (p, o) => p.impedanceInputs?.[o]?.layStake },
-  { col: 'lay_odds', label: 'Lay VWAP', format: price, get: (p, o) => p.impedanceInputs?.[o]?.layOdds },
-  { col: 'impedance', label: 'Stake impedance', format: amount, get: (p, o) => p.impedance?.[o] },
-  { col: 'size_impedance_l1', label: 'Size impedance L1', format: amount, get: (p, o) => sizeImpedanceL1(p, o) },
-  { col: 'risk', label: 'Imbalance', format: amount, get: (p, o) => p[`${o}_risk`] },
-  { col: 'book_risk_l3', label: 'Book risk L3', format: amount, get: (p, o) => p[`${o}_book_risk_l3`] },
-];
-
-/**
- * Size Impedance Index (L1) of outcome o: size × (odds − 1) of o's first back level minus the same for the other
- * two outcomes. Null when any of the six inputs is null.
- */
-export function sizeImpedanceL1(p, o) {
-  const term = (k) => {
-    const size = p[`${k}_best_back_size_l1`];
-    const odds = p[`${k}_best_back`];
-    return isNum(size) && isNum(odds) ? size * (odds - 1) : null;
-  };
-  const terms = Object.fromEntries(OUTCOMES.map(([k]) => [k, term(k)]));
-  if (Object.values(terms).some((t) => t === null)) return null;
-  return OUTCOMES.reduce((acc, [k]) => (k === o ? acc + terms[k] : acc - terms[k]), 0);
-}
 
 function readInterval(query) {
   const value = Number(query.get('interval'));
@@ -51,7 +18,7 @@ export async function renderEvent(root, marketId, query) {
   const path = `/events/${encodeURIComponent(marketId)}`;
   const [meta, points] = await Promise.all([
     api.meta(marketId),
-    api.timeseries(marketId, { interval_minutes: interval, include_impedance: 'true', include_impedance_inputs: 'true' }),
+    api.timeseries(marketId, { interval_minutes: interval, include_impedance: 'true', include_impedance_inputs: 'false' }),
   ]);
 
   const title = meta.home_runner_name && meta.away_runner_name
@@ -92,14 +59,11 @@ function latestPanel(points) {
   if (!latest) {
     return h('section', { class: 'panel', 'data-testid': 'latest' }, h('h2', {}, 'Latest values'), h('p', { class: 'muted' }, 'No derived metrics yet.'));
   }
-  const names = { home: 'Home', away: 'Away', draw: 'Draw' };
   return h('section', { class: 'panel', 'data-testid': 'latest' },
     h('h2', {}, `Latest values at ${dateTime(latest.snapshot_at, true)}`),
-    h('div', { class: 'cards' }, OUTCOMES.map(([o]) => h('div', { class: `card ${o}` },
-      h('h3', {}, names[o]),
-      h('dl', {}, COLUMNS.map((c) => [h('dt', {}, c.label), h('dd', { 'data-col': `${o}_${c.col}` }, c.format(c.get(latest, o)))]),
-        h('dt', {}, 'Spread'), h('dd', {}, price(latest[`${o}_spread`])),
-        h('dt', {}, 'Impedance (norm.)'), h('dd', {}, fraction(latest.impedanceNorm?.[o])))))),
+    h('div', { class: 'cards' }, OUTCOMES.map(([o, name]) => h('div', { class: `card ${o}` },
+      h('h3', {}, name),
+      h('dl', {}, columnsFor('cards').map((c) => [h('dt', {}, c.label), h('dd', { 'data-col': `${o}_${c.key}` }, c.format(pointValue(latest, o, c)))]))))),
     h('p', {}, 'Total matched: ', h('strong', { 'data-col': 'total_volume' }, amount(latest.total_volume))));
 }
 
@@ -115,15 +79,17 @@ function intervalPicker(path, interval, count) {
 
 function charts(points) {
   const times = points.map((p) => p.snapshot_at);
-  const series = (get) => OUTCOMES.map(([o, name]) => ({ name, className: o, values: points.map((p) => get(p, o) ?? null) }));
-  return h('section', { class: 'charts' },
-    lineChart({ title: 'Best back price', testId: 'chart-prices', times, series: series((p, o) => p[`${o}_best_back`]), format: price }),
-    lineChart({ title: 'Stake Impedance Index', testId: 'chart-impedance', times, series: series((p, o) => p.impedance?.[o]), format: amount }),
-    lineChart({ title: 'Size Impedance Index (L1)', testId: 'chart-size-impedance', times, series: series(sizeImpedanceL1), format: amount }),
-    lineChart({ title: 'Imbalance', testId: 'chart-risk', times, series: series((p, o) => p[`${o}_risk`]), format: amount }));
+  return h('section', { class: 'charts' }, chartedColumns().map((c) => lineChart({
+    title: c.chart.title,
+    testId: c.chart.testId,
+    times,
+    series: OUTCOMES.map(([o, name]) => ({ name, className: o, values: points.map((p) => pointValue(p, o, c)) })),
+    format: c.format,
+  })));
 }
 
 function timeseriesTable(points, onSelect) {
+  const COLUMNS = columnsFor('table');
   const head1 = h('tr', {}, h('th', { rowspan: 2 }, 'Snapshot (UTC)'),
     OUTCOMES.map(([o, name]) => h('th', { colspan: COLUMNS.length, class: `group ${o}` }, name)),
     h('th', { rowspan: 2, class: 'num' }, 'Volume'));
@@ -131,7 +97,7 @@ function timeseriesTable(points, onSelect) {
   const rows = [...points].reverse().map((p) => {
     const row = h('tr', { 'data-snapshot-id': p.snapshot_id, tabindex: 0 },
       h('td', { 'data-col': 'snapshot_at' }, dateTime(p.snapshot_at, true)),
-      OUTCOMES.map(([o]) => COLUMNS.map((c) => h('td', { class: 'num', 'data-col': `${o}_${c.col}` }, c.format(c.get(p, o))))),
+      OUTCOMES.map(([o]) => COLUMNS.map((c) => h('td', { class: 'num', 'data-col': `${o}_${c.key}` }, c.format(pointValue(p, o, c))))),
       h('td', { class: 'num', 'data-col': 'total_volume' }, amount(p.total_volume)));
     row.addEventListener('click', () => onSelect(p, row));
     row.addEventListener('keydown', (e) => e.key === 'Enter' && onSelect(p, row));

@@ -1,10 +1,9 @@
 // "/leagues/{league}": the competition's events on the chosen UTC day with their latest H/A/D metrics.
 import { api } from '../api.js';
 import { h, link } from '../dom.js';
-import { amount, dateTime, price, statusText } from '../format.js';
+import { amount, dateTime, statusText } from '../format.js';
+import { columnsFor, eventValue, OUTCOMES } from '../columns.js';
 import { dayNavigation, filterSelect, readState, windowParams } from './common.js';
-
-const OUTCOMES = [['home', 'H'], ['away', 'A'], ['draw', 'D']];
 
 export async function renderLeague(root, league, query) {
   const state = readState(query);
@@ -28,26 +27,14 @@ export async function renderLeague(root, league, query) {
     return;
   }
 
-  const metricHeads = OUTCOMES.map(([, label]) => [
-    h('th', { class: 'num' }, `${label} back`), h('th', { class: 'num' }, `${label} lay`),
-    h('th', { class: 'num' }, `${label} back size L1`), h('th', { class: 'num' }, `${label} back stake`),
-    h('th', { class: 'num' }, `${label} impedance`), h('th', { class: 'num' }, `${label} imbalance`)]);
+  const columns = columnsFor('league');
+  const metricHeads = OUTCOMES.map(([, , letter]) => columns.map((c) => h('th', { class: 'num' }, `${letter} ${c.short ?? c.label}`)));
   body.append(h('div', { class: 'scroll' }, h('table', { class: 'grid-table', 'data-testid': 'events' },
     h('thead', {}, h('tr', {}, h('th', {}, 'Event'), h('th', {}, 'Kick-off'), h('th', {}, 'State'), metricHeads, h('th', { class: 'num' }, 'Volume'))),
     h('tbody', {}, events.map((e) => h('tr', { 'data-market-id': e.market_id },
       h('td', {}, link(`/events/${encodeURIComponent(e.market_id)}`, e.event_name ?? e.market_id)),
       h('td', {}, dateTime(e.market_start_time)),
       h('td', {}, h('span', { class: e.inplay ? 'badge live' : 'badge' }, statusText(e.inplay, e.status))),
-      OUTCOMES.map(([key]) => {
-        const o = e[key];
-        return [
-          h('td', { class: 'num', 'data-col': `${key}_best_back` }, price(o?.best_back)),
-          h('td', { class: 'num', 'data-col': `${key}_best_lay` }, price(o?.best_lay)),
-          h('td', { class: 'num', 'data-col': `${key}_best_back_size_l1` }, amount(o?.best_back_size_l1)),
-          h('td', { class: 'num', 'data-col': `${key}_back_stake` }, amount(o?.back_stake)),
-          h('td', { class: 'num', 'data-col': `${key}_impedance` }, amount(o?.impedance)),
-          h('td', { class: 'num', 'data-col': `${key}_risk` }, amount(o?.risk)),
-        ];
-      }),
+      OUTCOMES.map(([o]) => columns.map((c) => h('td', { class: 'num', 'data-col': `${o}_${c.key}` }, c.format(eventValue(e, o, c))))),
       h('td', { class: 'num', 'data-col': 'total_volume' }, amount(e.total_volume))))))));
 }
