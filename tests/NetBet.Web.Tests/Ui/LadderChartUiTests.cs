@@ -12,7 +12,6 @@ namespace NetBet.Web.Tests.Ui;
 /// </summary>
 public sealed class LadderChartUiTests(WebFixture web, BrowserFixture browser)
 {
-    private static readonly CultureInfo Gb = CultureInfo.GetCultureInfo("en-GB");
     private static readonly string[] Roles = ["home", "away", "draw"];
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -148,7 +147,8 @@ public sealed class LadderChartUiTests(WebFixture web, BrowserFixture browser)
         foreach (var level in levels.EnumerateArray())
         {
             var price = level.GetProperty("price").GetDouble().ToString(CultureInfo.InvariantCulture);
-            var size = level.GetProperty("size").GetDouble().ToString("N2", Gb);
+            // The UI's amounts: en-GB grouping, two decimals (the invariant culture writes the same).
+            var size = level.GetProperty("size").GetDouble().ToString("#,##0.00", CultureInfo.InvariantCulture);
             await Assertions.Expect(ladder.Locator($"tr[data-price=\"{price}\"] td[data-col={column}]")).ToHaveTextAsync(size);
         }
     }

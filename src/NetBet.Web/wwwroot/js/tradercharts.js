@@ -5,18 +5,11 @@
 import uPlot from '/lib/uplot/uPlot.esm.js';
 import { h } from './dom.js';
 import { amount, dateTime, DASH, price } from './format.js';
+import { OUTCOMES } from './columns.js';
 
-const OUTCOMES = [['home', 'Home', '#0b6bcb'], ['away', 'Away', '#c2410c'], ['draw', 'Draw', '#15803d']];
+// The outcome colours of app.css (--home, --away, --draw): a canvas cannot read CSS variables per line cheaply.
+const COLORS = { home: '#0b6bcb', away: '#c2410c', draw: '#15803d' };
 const SYNC_KEY = 'netbet-event';
-
-useStylesheet('/lib/uplot/uPlot.min.css');
-useStylesheet('/css/ladder.css');
-
-/** Adds a stylesheet once; modules bring their own CSS so pages need no extra markup. */
-export function useStylesheet(href) {
-  if (document.querySelector(`link[rel="stylesheet"][href="${href}"]`)) return;
-  document.head.append(h('link', { rel: 'stylesheet', href }));
-}
 
 /** A best price as a trader reads it: null for an empty side (stored 0) or a missing value. */
 export const offeredPrice = (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null);
@@ -87,6 +80,7 @@ export function traderChart({ title, testId, points, lines, log = false, format 
   const plot = new uPlot(options, data, plotBox);
   figure.dataset.inplayAt = inplayAt === undefined ? '' : new Date(inplayAt * 1000).toISOString();
   figure.dataset.suspendedSpans = String(spans.length);
+  figure.dataset.lines = String(lines.length);
   // uPlot draws at a fixed size: follow the box's width.
   new ResizeObserver(() => {
     const width = Math.max(280, plotBox.clientWidth);
@@ -95,20 +89,28 @@ export function traderChart({ title, testId, points, lines, log = false, format 
   return figure;
 }
 
-/** The event page's charts: prices (log), implied probability with book %, and the indices given in `extra`. */
-export function traderCharts(points, extra = []) {
-  const perOutcome = (get) => OUTCOMES.map(([o, label, color]) => ({ label, key: o, color, get: (p) => get(p, o) }));
-  return h('section', { class: 'charts' },
-    traderChart({
-      title: 'Best back price (log scale)', testId: 'chart-prices', points, log: true, format: price,
-      lines: perOutcome((p, o) => offeredPrice(p[`${o}_best_back`])),
-    }),
-    traderChart({
-      title: 'Implied probability (100 / best back) and book %', testId: 'chart-probability', points, format: (v) => `${v.toFixed(1)}%`,
-      lines: [...perOutcome((p, o) => impliedProbability(p[`${o}_best_back`])),
-        { label: 'Book', key: 'book', color: '#6b7280', dash: [4, 4], get: bookPercentage }],
-    }),
-    extra.map((chart) => traderChart({ ...chart, points, lines: perOutcome(chart.get) })));
+/**
+ * The event page's charts, one per charted column of columns.js (a price column on a log axis, an empty side as a
+ * gap), with the implied-probability chart and its book percentage after the price chart.
+ */
+export function traderCharts(points, columns, pointValue) {
+  const perOutcome = (get) => OUTCOMES.map(([o, label]) => ({ label, key: o, color: COLORS[o], get: (p) => get(p, o) }));
+  const charts = [];
+  for (const c of columns) {
+    const isPrice = c.format === price;
+    charts.push(traderChart({
+      title: isPrice ? `${c.chart.title} (log scale)` : c.chart.title, testId: c.chart.testId, points, log: isPrice, format: c.format,
+      lines: perOutcome((p, o) => (isPrice ? offeredPrice(pointValue(p, o, c)) : pointValue(p, o, c))),
+    }));
+    if (c.key === 'best_back') {
+      charts.push(traderChart({
+        title: 'Implied probability (100 / best back) and book %', testId: 'chart-probability', points, format: (v) => `${v.toFixed(1)}%`,
+        lines: [...perOutcome((p, o) => impliedProbability(p[`${o}_best_back`])),
+          { label: 'Book', key: 'book', color: '#6b7280', dash: [4, 4], get: bookPercentage }],
+      }));
+    }
+  }
+  return h('section', { class: 'charts' }, charts);
 }
 
 // Runs of consecutive points whose market was not OPEN, as [from, to] in seconds; a span reaches the next point.
