@@ -4,7 +4,7 @@
 // shaded. An empty side (stored as price 0) is "no price": a gap in the line, never a drop to 0.
 import uPlot from '/lib/uplot/uPlot.esm.js';
 import { h } from './dom.js';
-import { amount, dateTime, DASH, price } from './format.js';
+import { amount, dateTime, price } from './format.js';
 import { OUTCOMES } from './columns.js';
 
 // The outcome colours of app.css (--home, --away, --draw): a canvas cannot read CSS variables per line cheaply.
@@ -68,7 +68,8 @@ export function traderChart({ title, testId, points, lines, log = false, format 
     scales: { x: { time: true }, y: log ? { distr: 3, log: 10 } : {} },
     axes: [
       { values: (u, ticks) => ticks.map((t) => timeLabel(t)) },
-      { size: 64, values: (u, ticks) => ticks.map((t) => (log ? price(t) : compact(t))) },
+      // uPlot hands null for the log axis's unlabelled minor ticks.
+      { size: 64, values: (u, ticks) => ticks.map((t) => (t === null || t === undefined ? '' : log ? price(t) : compact(t))) },
     ],
     series: [{}, ...lines.map((line) => ({ label: line.label, stroke: line.color, width: line.width ?? 1.6, dash: line.dash, spanGaps: false }))],
     hooks: {
@@ -162,7 +163,6 @@ function timeLabel(seconds) {
 }
 
 function compact(v) {
-  if (v === null || v === undefined) return DASH;
   const abs = Math.abs(v);
   return abs >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : abs >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(abs < 10 ? 2 : 0);
 }
