@@ -23,25 +23,18 @@ internal static class EventsApi
         MarketQueries markets,
         CancellationToken cancellationToken)
     {
-        var query = new QueryParameters();
-        var request = parameters.Parse(query);
-        if (!query.IsValid)
+        var read = await parameters.ReadAsync(markets, cancellationToken);
+        if (read.Problem is { } problem)
         {
-            return query.Problem();
+            return problem;
         }
 
-        var rows = await markets.GetTimeseriesAsync(
-            parameters.MarketId, request.Window, request.Bucket, QueryParameters.MaxTimeseriesPoints, cancellationToken);
-        if (rows is null)
+        if (read.Rows is not { } rows)
         {
             return TypedResults.NotFound();
         }
 
-        if (rows.Count > QueryParameters.MaxTimeseriesPoints)
-        {
-            return query.TooManyPoints();
-        }
-
+        var request = read.Request;
         var points = new TimeseriesPoint[rows.Count];
         for (var i = 0; i < points.Length; i++)
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetBet.Data.Queries;
 using NetBet.Web.Http;
@@ -26,7 +27,30 @@ internal readonly record struct TimeseriesParameters(
             query.Bool("include_impedance", IncludeImpedance, true),
             query.Bool("include_impedance_inputs", IncludeImpedanceInputs, true));
     }
+
+    /// <summary>
+    /// Checks the parameters and reads the points: <see cref="TimeseriesRead.Problem"/> when a parameter is bad or
+    /// the answer would pass <see cref="QueryParameters.MaxTimeseriesPoints"/>, null rows when the market is unknown.
+    /// </summary>
+    public async Task<TimeseriesRead> ReadAsync(MarketQueries markets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(markets);
+        var query = new QueryParameters();
+        var request = Parse(query);
+        if (!query.IsValid)
+        {
+            return new TimeseriesRead(request, null, query.Problem());
+        }
+
+        var rows = await markets.GetTimeseriesAsync(MarketId, request.Window, request.Bucket, QueryParameters.MaxTimeseriesPoints, cancellationToken);
+        return rows is { Count: > QueryParameters.MaxTimeseriesPoints }
+            ? new TimeseriesRead(request, null, query.TooManyPoints())
+            : new TimeseriesRead(request, rows, null);
+    }
 }
+
+/// <summary>What <see cref="TimeseriesParameters.ReadAsync"/> found: the points, or the problem to answer instead.</summary>
+internal sealed record TimeseriesRead(TimeseriesRequest Request, IReadOnlyList<MetricPointRow>? Rows, ValidationProblem? Problem);
 
 /// <summary>Checked timeseries parameters.</summary>
 internal sealed record TimeseriesRequest(TimeWindow Window, int IntervalMinutes, bool WithImpedance, bool WithInputs)

@@ -33,25 +33,18 @@ internal static class TimeseriesCsvApi
         MarketQueries markets,
         CancellationToken cancellationToken)
     {
-        var query = new QueryParameters();
-        var request = parameters.Parse(query);
-        if (!query.IsValid)
+        var read = await parameters.ReadAsync(markets, cancellationToken);
+        if (read.Problem is { } problem)
         {
-            return query.Problem();
+            return problem;
         }
 
-        var rows = await markets.GetTimeseriesAsync(
-            parameters.MarketId, request.Window, request.Bucket, QueryParameters.MaxTimeseriesPoints, cancellationToken);
-        if (rows is null)
+        if (read.Rows is not { } rows)
         {
             return TypedResults.NotFound();
         }
 
-        if (rows.Count > QueryParameters.MaxTimeseriesPoints)
-        {
-            return query.TooManyPoints();
-        }
-
+        var request = read.Request;
         var columns = Columns(request.WithImpedance, request.WithInputs);
         var fileName = $"{string.Concat(parameters.MarketId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_'))}-timeseries-{request.IntervalMinutes}m.csv";
         return TypedResults.Stream(

@@ -15,16 +15,9 @@ public sealed class LadderChartUiTests(WebFixture web, BrowserFixture browser)
     private static readonly string[] Roles = ["home", "away", "draw"];
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await browser.Browser.NewContextAsync(new() { BaseURL = web.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
-        return page;
-    }
+    private Task<IPage> NewPageAsync() => browser.NewPageAsync(web.BaseAddress, height: 1000);
 
-    private async Task ScreenshotAsync(IPage page, string name) =>
-        await page.ScreenshotAsync(new() { Path = Path.Combine(browser.ScreenshotDirectory, name + ".png"), FullPage = true });
+    private Task ScreenshotAsync(IPage page, string name) => browser.ScreenshotAsync(page, name);
 
     [Fact]
     public async Task Ladder_ChosenSnapshot_ShowsItsPayloadAndTravels()

@@ -16,16 +16,9 @@ public sealed partial class UiTests(WebFixture web, BrowserFixture browser)
     [GeneratedRegex(@"^\d+\.\d{2}$")]
     private static partial Regex PricePattern();
 
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await browser.Browser.NewContextAsync(new() { BaseURL = web.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
-        return page;
-    }
+    private Task<IPage> NewPageAsync() => browser.NewPageAsync(web.BaseAddress);
 
-    private async Task ScreenshotAsync(IPage page, string name) =>
-        await page.ScreenshotAsync(new() { Path = Path.Combine(browser.ScreenshotDirectory, name + ".png"), FullPage = true });
+    private Task ScreenshotAsync(IPage page, string name) => browser.ScreenshotAsync(page, name);
 
     [Fact]
     public async Task LeaguesToEvent_BackfilledHistory_ShowsNumbersAndRawSnapshot()
