@@ -41,6 +41,7 @@ internal static class NetBetCommand
         root.Subcommands.Add(new StatusCommand());
         root.Subcommands.Add(new DemoCommand());
         root.Subcommands.Add(new NetBet.Cli.Serve.ServeCommand());
+        root.Subcommands.Add(new NetBet.Cli.Export.ExportCommand());
         root.Options.Add(CliHost.Verbosity);
         return root;
     }

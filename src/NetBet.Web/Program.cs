@@ -2,6 +2,7 @@ using System.Text.Json;
 using NetBet.Data;
 using NetBet.Data.Queries;
 using NetBet.Web.Events;
+using NetBet.Web.Exports;
 using NetBet.Web.Health;
 using NetBet.Web.Http;
 using NetBet.Web.Leagues;
@@ -62,6 +63,8 @@ api.MapHealth();
 api.MapLeagues();
 api.MapEvents();
 api.MapSnapshots();
+api.MapSnapshotLadder();
+api.MapEventExports();
 app.MapUi();
 
 await app.RunAsync();

@@ -15,6 +15,7 @@ internal static class Benchmarks
         new("backfill", "[rows]", BackfillBenchmark.RunAsync, ["20000"]),
         new("api", "[requests]", ApiBenchmark.RunAsync, ["300"]),
         new("convert", "[snapshots]", ConvertBenchmark.RunAsync, ["20000"]),
+        new("export", "[--snapshots N]", ExportBenchmark.RunAsync, ["--snapshots", "20000"]),
     ];
 
     public static Benchmark? Find(string name) => All.FirstOrDefault(b => b.Name == name);

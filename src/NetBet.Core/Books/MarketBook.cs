@@ -33,12 +33,17 @@ public sealed record MarketBook(
 /// <param name="TotalMatched">Runner total matched; null when absent or null.</param>
 /// <param name="Back"><c>ex.availableToBack</c> as listed; empty when the side or <c>ex</c> is missing or null.</param>
 /// <param name="Lay"><c>ex.availableToLay</c> as listed; empty when the side or <c>ex</c> is missing or null.</param>
+/// <param name="TradedVolume">
+/// <c>ex.tradedVolume</c> as listed (size = amount matched at that price); null when the reader was not asked for it,
+/// empty when the payload has none.
+/// </param>
 public sealed record RunnerBook(
     long? SelectionId,
     string? Status,
     double? TotalMatched,
     IReadOnlyList<PriceSize> Back,
-    IReadOnlyList<PriceSize> Lay)
+    IReadOnlyList<PriceSize> Lay,
+    IReadOnlyList<PriceSize>? TradedVolume = null)
 {
     /// <summary>The back levels as a span: no copy when they are an array, as <see cref="MarketBookReader"/> builds them.</summary>
     internal ReadOnlySpan<PriceSize> BackSpan => Back as PriceSize[] ?? [.. Back];

@@ -39,21 +39,22 @@ public static class MarketBookReader
     /// <summary>Reads one MarketBook object from UTF-8 JSON.</summary>
     /// <param name="utf8Json">The document: a MarketBook object.</param>
     /// <param name="jsonPath">Path of the object, used in error messages.</param>
+    /// <param name="includeTradedVolume">Also read each runner's <c>ex.tradedVolume</c> into <see cref="RunnerBook.TradedVolume"/>.</param>
     /// <exception cref="MarketBookFormatException">The document is not a readable MarketBook.</exception>
-    public static MarketBook Read(ReadOnlySpan<byte> utf8Json, string jsonPath = "$")
+    public static MarketBook Read(ReadOnlySpan<byte> utf8Json, string jsonPath = "$", bool includeTradedVolume = false)
     {
         // Comments are accepted (skipped) but rare, and a reader that skips them runs about a fifth slower on every
         // token: read without them first, and again skipping them only when that fails as JSON. Up to the first
         // comment both read alike, so any other error is the one the second reading would report.
         try
         {
-            return ReadDocument(utf8Json, jsonPath, JsonCommentHandling.Disallow);
+            return ReadDocument(utf8Json, jsonPath, JsonCommentHandling.Disallow, includeTradedVolume);
         }
         catch (JsonException)
         {
             try
             {
-                return ReadDocument(utf8Json, jsonPath, JsonCommentHandling.Skip);
+                return ReadDocument(utf8Json, jsonPath, JsonCommentHandling.Skip, includeTradedVolume);
             }
             catch (JsonException e)
             {
@@ -62,11 +63,11 @@ public static class MarketBookReader
         }
     }
 
-    private static MarketBook ReadDocument(ReadOnlySpan<byte> utf8Json, string jsonPath, JsonCommentHandling comments)
+    private static MarketBook ReadDocument(ReadOnlySpan<byte> utf8Json, string jsonPath, JsonCommentHandling comments, bool includeTradedVolume)
     {
         var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = comments });
         Advance(ref reader, new BookPath(jsonPath));
-        var book = Read(ref reader, jsonPath);
+        var book = Read(ref reader, jsonPath, includeTradedVolume);
         if (reader.Read())
         {
             throw new MarketBookFormatException("unexpected content after the MarketBook", jsonPath);
@@ -78,8 +79,9 @@ public static class MarketBookReader
     /// <summary>Reads one MarketBook object; the reader must be positioned on its first token.</summary>
     /// <param name="reader">A reader over the complete document.</param>
     /// <param name="jsonPath">Path of the object, used in error messages.</param>
+    /// <param name="includeTradedVolume">Also read each runner's <c>ex.tradedVolume</c> into <see cref="RunnerBook.TradedVolume"/>.</param>
     /// <exception cref="MarketBookFormatException">The value is not a readable MarketBook.</exception>
-    public static MarketBook Read(ref Utf8JsonReader reader, string jsonPath)
+    public static MarketBook Read(ref Utf8JsonReader reader, string jsonPath, bool includeTradedVolume = false)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -125,7 +127,7 @@ public static class MarketBookReader
             else if (key == Key.Runners)
             {
                 Advance(ref reader, path);
-                (runners, runnerEntries) = ReadRunners(ref reader, scratch, path.InRunners);
+                (runners, runnerEntries) = ReadRunners(ref reader, scratch, path.InRunners, includeTradedVolume);
             }
             else
             {
@@ -138,7 +140,7 @@ public static class MarketBookReader
 
     // The runner objects, in an array of their exact count (collected in the thread's scratch array first), and the
     // number of entries, null entries included.
-    private static (RunnerBook[] Runners, int Entries) ReadRunners(ref Utf8JsonReader reader, ReaderScratch scratch, BookPath path)
+    private static (RunnerBook[] Runners, int Entries) ReadRunners(ref Utf8JsonReader reader, ReaderScratch scratch, BookPath path, bool includeTradedVolume)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -166,7 +168,7 @@ public static class MarketBookReader
                         runners = scratch.GrowRunners();
                     }
 
-                    runners[count++] = ReadRunner(ref reader, scratch, path, index);
+                    runners[count++] = ReadRunner(ref reader, scratch, path, index, includeTradedVolume);
                     break;
                 default:
                     throw new MarketBookFormatException($"expected a runner object, got {Describe(reader.TokenType)}", path.At(index, ""));
@@ -178,12 +180,13 @@ public static class MarketBookReader
         return (result, entries);
     }
 
-    private static RunnerBook ReadRunner(ref Utf8JsonReader reader, ReaderScratch scratch, BookPath runnersPath, int index)
+    private static RunnerBook ReadRunner(ref Utf8JsonReader reader, ReaderScratch scratch, BookPath runnersPath, int index, bool includeTradedVolume)
     {
         long? selectionId = null;
         string? status = null;
         double? totalMatched = null;
         PriceSize[] back = [], lay = [];
+        PriceSize[]? traded = includeTradedVolume ? [] : null;
         var runnerPath = runnersPath.InRunner(index);
         while (Advance(ref reader, runnersPath) == JsonTokenType.PropertyName)
         {
@@ -206,7 +209,7 @@ public static class MarketBookReader
             else if (key == Key.Ex)
             {
                 Advance(ref reader, runnersPath);
-                (back, lay) = ReadExchangePrices(ref reader, scratch, runnerPath);
+                (back, lay, traded) = ReadExchangePrices(ref reader, scratch, runnerPath, includeTradedVolume);
             }
             else
             {
@@ -214,7 +217,7 @@ public static class MarketBookReader
             }
         }
 
-        return new RunnerBook(selectionId, status, totalMatched, back, lay);
+        return new RunnerBook(selectionId, status, totalMatched, back, lay, traded);
     }
 
     private static long? ReadSelectionId(ref Utf8JsonReader reader, BookPath runnerPath)
@@ -231,13 +234,15 @@ public static class MarketBookReader
         }
     }
 
-    private static (PriceSize[] Back, PriceSize[] Lay) ReadExchangePrices(ref Utf8JsonReader reader, ReaderScratch scratch, BookPath runnerPath)
+    private static (PriceSize[] Back, PriceSize[] Lay, PriceSize[]? Traded) ReadExchangePrices(
+        ref Utf8JsonReader reader, ReaderScratch scratch, BookPath runnerPath, bool includeTradedVolume)
     {
         PriceSize[] back = [], lay = [];
+        PriceSize[]? traded = includeTradedVolume ? [] : null;
         var path = runnerPath.InSide(".ex");
         if (reader.TokenType == JsonTokenType.Null)
         {
-            return (back, lay);
+            return (back, lay, traded);
         }
 
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -258,13 +263,18 @@ public static class MarketBookReader
                 Advance(ref reader, path);
                 lay = ReadLevels(ref reader, scratch, runnerPath.InSide(".ex.availableToLay"));
             }
+            else if (includeTradedVolume && key == Key.TradedVolume)
+            {
+                Advance(ref reader, path);
+                traded = ReadLevels(ref reader, scratch, runnerPath.InSide(".ex.tradedVolume"));
+            }
             else
             {
                 reader.Skip();
             }
         }
 
-        return (back, lay);
+        return (back, lay, traded);
     }
 
     private static PriceSize[] ReadLevels(ref Utf8JsonReader reader, ReaderScratch scratch, BookPath path)
@@ -496,6 +506,7 @@ public static class MarketBookReader
         Ex,
         AvailableToBack,
         AvailableToLay,
+        TradedVolume,
         Price,
         Size,
     }
@@ -519,7 +530,7 @@ public static class MarketBookReader
             7 => name.SequenceEqual("runners"u8) ? Key.Runners : Key.Other,
             8 => name.SequenceEqual("marketId"u8) ? Key.MarketId : Key.Other,
             11 => name.SequenceEqual("selectionId"u8) ? Key.SelectionId : Key.Other,
-            12 => name.SequenceEqual("totalMatched"u8) ? Key.TotalMatched : Key.Other,
+            12 => name.SequenceEqual("totalMatched"u8) ? Key.TotalMatched : name.SequenceEqual("tradedVolume"u8) ? Key.TradedVolume : Key.Other,
             14 => name.SequenceEqual("availableToLay"u8) ? Key.AvailableToLay : Key.Other,
             15 => name.SequenceEqual("availableToBack"u8) ? Key.AvailableToBack : Key.Other,
             _ => Key.Other,
@@ -543,7 +554,7 @@ public static class MarketBookReader
     [
         ("marketId", Key.MarketId), ("status", Key.Status), ("inplay", Key.Inplay), ("totalMatched", Key.TotalMatched),
         ("runners", Key.Runners), ("selectionId", Key.SelectionId), ("ex", Key.Ex), ("availableToBack", Key.AvailableToBack),
-        ("availableToLay", Key.AvailableToLay), ("price", Key.Price), ("size", Key.Size),
+        ("availableToLay", Key.AvailableToLay), ("tradedVolume", Key.TradedVolume), ("price", Key.Price), ("size", Key.Size),
     ];
 
     private static JsonTokenType Advance(ref Utf8JsonReader reader, BookPath path) =>

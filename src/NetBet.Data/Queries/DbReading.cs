@@ -16,7 +16,7 @@ internal static class DbReading
     // caller (tests, other libraries) changes behaviour. A static constructor runs before any member is used.
     static DbReading()
     {
-        foreach (var type in new[] { typeof(LeagueRow), typeof(LeagueEventRow), typeof(MarketDetailRow), typeof(RawSnapshotRow), typeof(NewestSnapshotRow), typeof(LeagueNames) })
+        foreach (var type in new[] { typeof(LeagueRow), typeof(LeagueEventRow), typeof(MarketDetailRow), typeof(RawSnapshotRow), typeof(NewestSnapshotRow), typeof(LeagueNames), typeof(LadderSnapshotRow) })
         {
             SqlMapper.SetTypeMap(type, new CustomPropertyTypeMap(type, SnakeCaseProperty));
         }

@@ -8,9 +8,6 @@ namespace NetBet.Data.Queries;
 /// <summary>Read queries behind <c>/api/events/{market_id}</c>: metadata, the bucketed timeseries and the newest raw book.</summary>
 public sealed class MarketQueries(NpgsqlDataSource dataSource)
 {
-    /// <summary>Buckets are aligned on this origin, so intervals that divide a day start at UTC midnight (15 min: :00, :15, ...).</summary>
-    private const string BucketOrigin = "timestamptz '2000-01-01 00:00:00+00'";
-
     // The DISTINCT ON runs over market_book_snapshots alone, walking the (market_id, snapshot_at) unique index, and
     // only the chosen snapshots are joined to their metrics. A snapshot without a derived row (the engine skipped
     // it) still yields a point, with every metric null. The metrics are a LATERAL primary-key lookup per point: a
@@ -18,13 +15,13 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
     // is by (market_id, snapshot_at), the key that includes the partition key, so each probes one month.
     private static readonly string TimeseriesSql = $$"""
         with picked as (
-          select distinct on (date_bin(@bucket, s.snapshot_at, {{BucketOrigin}}))
+          select distinct on ({{MetricSql.SnapshotBucket}})
                  s.snapshot_id, s.snapshot_at, s.inplay, s.status
           from market_book_snapshots s
           where s.market_id = @market_id
             and s.snapshot_at >= coalesce(@from, '-infinity'::timestamptz)
             and s.snapshot_at < coalesce(@to, 'infinity'::timestamptz)
-          order by date_bin(@bucket, s.snapshot_at, {{BucketOrigin}}), s.snapshot_at desc
+          order by {{MetricSql.SnapshotBucket}}, s.snapshot_at desc
         )
         select p.snapshot_id, p.snapshot_at, p.inplay, p.status, d.snapshot_id is not null as has_derived_row,
                {{MetricSql.Columns}}

@@ -15,6 +15,13 @@ internal static class MetricSql
         $"array[{string.Join(", ", MetricColumns.Names.Select(name => $"coalesce(d.{name}, 'NaN')"))}]";
 
     /// <summary>
+    /// The time bucket of snapshot <c>s</c> for the <c>@bucket</c> interval parameter. Buckets are aligned on
+    /// 2000-01-01 00:00 UTC, so intervals that divide a day start at UTC midnight (15 min: :00, :15, ...). The API's
+    /// timeseries and the exports both keep the last snapshot of each bucket.
+    /// </summary>
+    public const string SnapshotBucket = "date_bin(@bucket, s.snapshot_at, timestamptz '2000-01-01 00:00:00+00')";
+
+    /// <summary>
     /// The metric columns of <c>market_derived_metrics</c> (alias <c>d</c>) one by one, in
     /// <see cref="MetricColumns.Names"/> order, generated from that list: for the one hand-mapped read
     /// (<c>MarketQueries.GetTimeseriesAsync</c>).

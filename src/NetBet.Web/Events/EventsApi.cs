@@ -21,41 +21,26 @@ internal static class EventsApi
 
     /// <summary>The last snapshot of each <c>interval_minutes</c> bucket (UTC-aligned) with its derived metrics.</summary>
     public static async Task<Results<Ok<IReadOnlyList<TimeseriesPoint>>, NotFound, ValidationProblem>> GetTimeseriesAsync(
-        [FromRoute(Name = "market_id")] string marketId,
-        [FromQuery(Name = "from")] string? from,
-        [FromQuery(Name = "to")] string? to,
-        [FromQuery(Name = "interval_minutes")] string? intervalMinutes,
-        [FromQuery(Name = "include_impedance")] string? includeImpedance,
-        [FromQuery(Name = "include_impedance_inputs")] string? includeImpedanceInputs,
+        [AsParameters] TimeseriesParameters parameters,
         MarketQueries markets,
         CancellationToken cancellationToken)
     {
-        var query = new QueryParameters();
-        var window = query.SnapshotWindow(from, to);
-        var minutes = query.Int("interval_minutes", intervalMinutes, 15, 1, QueryParameters.MaxIntervalMinutes);
-        var withImpedance = query.Bool("include_impedance", includeImpedance, true);
-        var withInputs = query.Bool("include_impedance_inputs", includeImpedanceInputs, true);
-        if (!query.IsValid)
+        var read = await parameters.ReadAsync(markets, cancellationToken);
+        if (read.Problem is { } problem)
         {
-            return query.Problem();
+            return problem;
         }
 
-        var rows = await markets.GetTimeseriesAsync(
-            marketId, window, TimeSpan.FromMinutes(minutes), QueryParameters.MaxTimeseriesPoints, cancellationToken);
-        if (rows is null)
+        if (read.Rows is not { } rows)
         {
             return TypedResults.NotFound();
         }
 
-        if (rows.Count > QueryParameters.MaxTimeseriesPoints)
-        {
-            return query.TooManyPoints();
-        }
-
+        var request = read.Request;
         var points = new TimeseriesPoint[rows.Count];
         for (var i = 0; i < points.Length; i++)
         {
-            points[i] = new TimeseriesPoint(rows[i], withImpedance, withInputs);
+            points[i] = new TimeseriesPoint(rows[i], request.WithImpedance, request.WithInputs);
         }
 
         return TypedResults.Ok<IReadOnlyList<TimeseriesPoint>>(points);

@@ -21,6 +21,23 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary><c>artifacts/screenshots</c> under the repository root (or the working directory outside a checkout).</summary>
     public string ScreenshotDirectory { get; } = Path.Combine(FindRepositoryRoot() ?? Directory.GetCurrentDirectory(), "artifacts", "screenshots");
 
+    /// <summary>A page in a new browser context on <paramref name="baseAddress"/>; dispose its <c>Context</c> when done.</summary>
+    public async Task<IPage> NewPageAsync(Uri baseAddress, int height = 900)
+    {
+        ArgumentNullException.ThrowIfNull(baseAddress);
+        var context = await Browser.NewContextAsync(new() { BaseURL = baseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = height } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        return page;
+    }
+
+    /// <summary>A full-page screenshot to <c>artifacts/screenshots/{name}.png</c>.</summary>
+    public async Task ScreenshotAsync(IPage page, string name)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+    }
+
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))

@@ -1,0 +1,124 @@
+using Parquet;
+using Parquet.Schema;
+
+namespace NetBet.Data.Export;
+
+/// <summary>
+/// Parquet through Parquet.Net: one typed, nullable column per <see cref="ExportColumn{TRow}"/> (string, timestamp
+/// in microseconds adjusted to UTC, double, int64, boolean). Rows are gathered into fixed column buffers and written
+/// one row group at a time, so memory depends on the row-group size, not on the export's.
+/// </summary>
+internal sealed class ParquetExportWriter<TRow> : IExportWriter<TRow>
+{
+    private readonly ExportColumn<TRow>[] _columns;
+    private readonly DataField[] _fields;
+    private readonly Array[] _buffers;
+    private readonly int _rowGroupRows;
+    private readonly ParquetWriter _writer;
+    private readonly Stream _stream;
+    private int _count;
+
+    private ParquetExportWriter(ExportColumn<TRow>[] columns, DataField[] fields, int rowGroupRows, ParquetWriter writer, Stream stream)
+    {
+        _columns = columns;
+        _fields = fields;
+        _rowGroupRows = rowGroupRows;
+        _writer = writer;
+        _stream = stream;
+        _buffers = [.. columns.Select(c => CreateBuffer(c.Type, rowGroupRows))];
+    }
+
+    public static async Task<ParquetExportWriter<TRow>> CreateAsync(
+        Stream stream, IReadOnlyList<ExportColumn<TRow>> columns, int rowGroupRows, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupRows, 1);
+        var fields = columns.Select(Field).ToArray();
+        var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream, cancellationToken: cancellationToken);
+        return new ParquetExportWriter<TRow>([.. columns], fields, rowGroupRows, writer, stream);
+    }
+
+    public ValueTask WriteAsync(TRow row, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            var column = _columns[i];
+            switch (column.Type)
+            {
+                case ExportType.Text: ((string?[])_buffers[i])[_count] = column.GetText(row); break;
+                case ExportType.Real: ((double?[])_buffers[i])[_count] = column.GetReal(row); break;
+                case ExportType.Whole: ((long?[])_buffers[i])[_count] = column.GetWhole(row); break;
+                case ExportType.Boolean: ((bool?[])_buffers[i])[_count] = column.GetBoolean(row); break;
+                case ExportType.Timestamp: ((DateTime?[])_buffers[i])[_count] = column.GetTimestamp(row)?.UtcDateTime; break;
+            }
+        }
+
+        return ++_count == _rowGroupRows ? new ValueTask(WriteRowGroupAsync(cancellationToken)) : ValueTask.CompletedTask;
+    }
+
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_count > 0)
+        {
+            await WriteRowGroupAsync(cancellationToken);
+        }
+
+        // Disposing the writer writes the footer; the stream stays open.
+        await _writer.DisposeAsync();
+        await _stream.FlushAsync(cancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
+
+    private async Task WriteRowGroupAsync(CancellationToken cancellationToken)
+    {
+        using (var group = _writer.CreateRowGroup())
+        {
+            for (var i = 0; i < _columns.Length; i++)
+            {
+                var field = _fields[i];
+                switch (_columns[i].Type)
+                {
+                    case ExportType.Text:
+                        await group.WriteAsync(field, new ArraySegment<string>((string[])_buffers[i], 0, _count));
+                        break;
+                    case ExportType.Real:
+                        await group.WriteAsync(field, new ReadOnlyMemory<double?>((double?[])_buffers[i], 0, _count), cancellationToken: cancellationToken);
+                        break;
+                    case ExportType.Whole:
+                        await group.WriteAsync(field, new ReadOnlyMemory<long?>((long?[])_buffers[i], 0, _count), cancellationToken: cancellationToken);
+                        break;
+                    case ExportType.Boolean:
+                        await group.WriteAsync(field, new ReadOnlyMemory<bool?>((bool?[])_buffers[i], 0, _count), cancellationToken: cancellationToken);
+                        break;
+                    case ExportType.Timestamp:
+                        await group.WriteAsync(field, new ReadOnlyMemory<DateTime?>((DateTime?[])_buffers[i], 0, _count), cancellationToken: cancellationToken);
+                        break;
+                }
+            }
+
+            group.CompleteValidate();
+        }
+
+        _count = 0;
+    }
+
+    private static DataField Field(ExportColumn<TRow> column) => column.Type switch
+    {
+        ExportType.Text => new DataField<string>(column.Name, nullable: true),
+        ExportType.Real => new DataField<double?>(column.Name),
+        ExportType.Whole => new DataField<long?>(column.Name),
+        ExportType.Boolean => new DataField<bool?>(column.Name),
+        ExportType.Timestamp => new DateTimeDataField(column.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true),
+        _ => throw new ArgumentOutOfRangeException(nameof(column)),
+    };
+
+    private static Array CreateBuffer(ExportType type, int rows) => type switch
+    {
+        ExportType.Text => new string?[rows],
+        ExportType.Real => new double?[rows],
+        ExportType.Whole => new long?[rows],
+        ExportType.Boolean => new bool?[rows],
+        ExportType.Timestamp => new DateTime?[rows],
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+}
