@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using NetBet.Data.Partitions;
 using Npgsql;
+using NetBet.Data.State;
 
 namespace NetBet.Data.Archive;
 
@@ -286,6 +287,7 @@ public sealed class MonthArchiver(NpgsqlDataSource dataSource, ILogger<MonthArch
         }
 
         await transaction.CommitAsync(cancellationToken);
+        await HistoryGeneration.BumpAsync(connection, cancellationToken);
         logger.LogInformation("Restored {Month} from {Directory}: {Snapshots} snapshots, {Derived} derived rows inserted", month, monthDirectory, inserted[1], inserted[2]);
         return new RestoredMonth(month, inserted[0], inserted[1], inserted[2], manifest.Files[1].Rows);
     }

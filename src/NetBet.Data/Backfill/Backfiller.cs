@@ -5,6 +5,7 @@ using NetBet.Core.Books;
 using NetBet.Core.Metrics;
 using Npgsql;
 using NpgsqlTypes;
+using NetBet.Data.State;
 
 namespace NetBet.Data.Backfill;
 
@@ -366,6 +367,11 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         slice.AddParameters(update);
         var updated = await update.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        if (updated > 0)
+        {
+            await HistoryGeneration.BumpAsync(connection, cancellationToken);
+        }
+
         return updated;
     }
 

@@ -2,6 +2,7 @@ using Dapper;
 using NetBet.Core.Metrics;
 using Npgsql;
 using NpgsqlTypes;
+using NetBet.Data.State;
 
 namespace NetBet.Data.Queries;
 
@@ -68,7 +69,8 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
     private const string NewestSnapshotSql = """
         select n.snapshot_id, n.snapshot_at, n.status,
                (select d.xmin::text from market_derived_metrics d
-                where d.market_id = n.market_id and d.snapshot_at = n.snapshot_at) as derived_version
+                where d.market_id = n.market_id and d.snapshot_at = n.snapshot_at) as derived_version,
+               (select g.value #>> '{}' from service_state g where g.key = @history_key) as history_version
         from (
           select s.market_id, s.snapshot_id, s.snapshot_at, s.status
           from market_book_snapshots s
@@ -177,7 +179,9 @@ public sealed class MarketQueries(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(marketId);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<NewestSnapshotRow>(DbReading.Command(
-            NewestSnapshotSql, [DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId)], cancellationToken));
+            NewestSnapshotSql,
+            [DbReading.Parameter("market_id", NpgsqlDbType.Text, marketId), DbReading.Parameter("history_key", NpgsqlDbType.Text, HistoryGeneration.Key)],
+            cancellationToken));
     }
 
     /// <summary>Whether the market has a metadata row.</summary>

@@ -73,6 +73,9 @@ public sealed record NewestSnapshotRow
     public DateTimeOffset SnapshotAt { get; init; }
     public string? Status { get; init; }
     public string? DerivedVersion { get; init; }
+
+    /// <summary><c>HistoryGeneration</c>'s counter: moves when a backfill, restore or import changed older history.</summary>
+    public string? HistoryVersion { get; init; }
 }
 
 /// <summary>

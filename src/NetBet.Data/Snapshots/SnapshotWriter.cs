@@ -5,6 +5,7 @@ using NetBet.Core.Metrics;
 using NetBet.Data.Partitions;
 using Npgsql;
 using NpgsqlTypes;
+using NetBet.Data.State;
 
 namespace NetBet.Data.Snapshots;
 
@@ -23,6 +24,16 @@ public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<Snapshot
     private readonly ConcurrentDictionary<PartitionMonth, byte> _knownMonths = new();
 
     private DerivedSchema? _schema;
+
+    /// <summary>
+    /// Says that committed writes changed history behind markets' newest snapshots (a historical import), so the web
+    /// app's cached answers are not served again (<see cref="HistoryGeneration"/>).
+    /// </summary>
+    public async Task MarkHistoryChangedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await HistoryGeneration.BumpAsync(connection, cancellationToken);
+    }
 
     /// <summary>Writes <paramref name="batch"/> in one transaction and returns what was stored and skipped.</summary>
     /// <exception cref="MissingMarketMetadataException">A snapshot's market has metadata neither in the batch nor stored.</exception>

@@ -311,6 +311,11 @@ public sealed partial class StreamImporter : IDisposable
         _inserted += result.SnapshotsInserted;
         _duplicates += result.DuplicateSnapshots;
         _derived += result.DerivedRowsInserted;
+        if (result.SnapshotsInserted > 0)
+        {
+            await _writer.MarkHistoryChangedAsync(cancellationToken);
+        }
+
         Log.BatchWritten(_logger, _batch.Count, result.SnapshotsInserted, result.DuplicateSnapshots);
         _batch.Clear();
         _batchMetadata.Clear();

@@ -27,7 +27,7 @@ internal sealed record MarketVersion(NewestSnapshotRow? Newest)
 
     /// <summary>The cache key part: changes whenever the history may read differently.</summary>
     public string Key => Newest is { } n
-        ? string.Create(CultureInfo.InvariantCulture, $"{n.SnapshotId}/{n.SnapshotAt.UtcTicks}/{n.DerivedVersion}")
+        ? string.Create(CultureInfo.InvariantCulture, $"{n.SnapshotId}/{n.SnapshotAt.UtcTicks}/{n.DerivedVersion}/{n.HistoryVersion}")
         : "none";
 
     /// <summary>A market whose newest book is CLOSED gets no more snapshots (Betfair never reopens a closed market).</summary>

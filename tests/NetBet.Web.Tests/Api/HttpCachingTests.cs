@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using NetBet.Data;
 using Npgsql;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetBet.Data.Backfill;
 
 namespace NetBet.Web.Tests.Api;
 
@@ -150,6 +152,39 @@ public sealed class HttpCachingTests(WebFixture web) : IAsyncLifetime
         Assert.NotEqual(ETagOf(before), ETagOf(after));
         using var document = JsonDocument.Parse(body);
         Assert.Equal(777, document.RootElement.EnumerateArray().Last(p => p.GetProperty("has_metrics").GetBoolean()).GetProperty("home_best_back").GetDouble());
+    }
+
+    [Fact]
+    public async Task Timeseries_AfterABackfillOfOlderRows_HasANewETagAndTheFilledValue()
+    {
+        // A NULL behind the newest snapshot: the market's newest row, which the version reads, does not change.
+        await ExecuteAsync(
+            """
+            update market_derived_metrics set home_back_stake = null
+            where market_id = $1 and snapshot_at = (select min(snapshot_at) from market_derived_metrics where market_id = $1)
+            """,
+            Market);
+        using var client = _factory.CreateClient();
+        var query = "?interval_minutes=1&include_impedance=false";
+        var (before, beforeBody) = await GetAsync(client, Path(query));
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(JsonValueKind.Null, FirstWithMetrics(beforeBody).GetProperty("home_back_stake").ValueKind);
+
+        await using (var dataSource = NpgsqlDataSource.Create(_database))
+        {
+            var result = await new Backfiller(dataSource, NullLogger<Backfiller>.Instance)
+                .RunAsync(new BackfillOptions(), null, TestContext.Current.CancellationToken);
+            Assert.True(result.Updated >= 1, $"the backfill updated {result.Updated} rows");
+        }
+
+        var (after, afterBody) = await GetAsync(client, Path(query), ifNoneMatch: ETagOf(before));
+
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.NotEqual(ETagOf(before), ETagOf(after));
+        Assert.Equal(JsonValueKind.Number, FirstWithMetrics(afterBody).GetProperty("home_back_stake").ValueKind);
+
+        static JsonElement FirstWithMetrics(byte[] body) =>
+            JsonDocument.Parse(body).RootElement.EnumerateArray().First(p => p.GetProperty("has_metrics").GetBoolean()).Clone();
     }
 
     [Theory]
