@@ -123,9 +123,9 @@ internal static class ApiBenchmark
         }
     }
 
-    private sealed record LoadResult(int Requests, int Errors, long Bytes, TimeSpan Elapsed, double[] LatenciesMs);
+    internal sealed record LoadResult(int Requests, int Errors, long Bytes, TimeSpan Elapsed, double[] LatenciesMs);
 
-    private static async Task<LoadResult> LoadAsync(HttpClient client, string path, int requests, int concurrency)
+    internal static async Task<LoadResult> LoadAsync(HttpClient client, string path, int requests, int concurrency)
     {
         var latencies = new double[requests];
         var next = -1;
@@ -257,7 +257,7 @@ internal static class ApiBenchmark
     }
 
     // Same layout rule as `netbet serve`: <artifacts>/bin/NetBet.Bench/<config>/ -> <artifacts>/bin/NetBet.Web/<config>/.
-    private static string LocateWebDll()
+    internal static string LocateWebDll()
     {
         if (Environment.GetEnvironmentVariable("NETBET_WEB_DLL") is { Length: > 0 } configured)
         {
@@ -268,7 +268,7 @@ internal static class ApiBenchmark
         return Path.GetFullPath(Path.Combine(own.FullName, "..", "..", "NetBet.Web", own.Name, "NetBet.Web.dll"));
     }
 
-    private static Process StartWeb(string dll, string connectionString, int port)
+    internal static Process StartWeb(string dll, string connectionString, int port)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet")
         {
@@ -297,7 +297,7 @@ internal static class ApiBenchmark
         return process;
     }
 
-    private static async Task WaitForHealthAsync(HttpClient client, Process web)
+    internal static async Task WaitForHealthAsync(HttpClient client, Process web)
     {
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(60))
@@ -325,7 +325,7 @@ internal static class ApiBenchmark
         throw new TimeoutException("the web app did not answer /api/health within 60 s");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -11,6 +11,7 @@ return name switch
     "backfill" => await BackfillBenchmark.RunAsync(rest),
     "api" => await ApiBenchmark.RunAsync(rest),
     "convert" => await ConvertBenchmark.RunAsync(rest),
+    "scale" => await ScaleBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
