@@ -36,7 +36,7 @@ internal static class ScaleBenchmark
     private const int DayMinutes = 1_440;
     private const int Chunk = 5_000;
     private const int TickMarkets = 300;
-    private const int Ticks = 20;
+    private const int Ticks = 50;
     private const double Goal = 1.25;
 
     // Twelve months ending where the real calendar's recording would be now; market 0 is the timeseries market.
@@ -172,30 +172,32 @@ internal static class ScaleBenchmark
 
             // Every market's catalogue is known from the start: only the snapshots grow between the two measurements.
             await using var connection = await db.OpenConnectionAsync();
-            await using var metadata = await connection.BeginBinaryImportAsync(
-                "copy market_event_metadata (market_id, market_name, market_start_time, sport_id, sport_name, event_name, country_code, competition_id, competition_name, home_selection_id, away_selection_id, draw_selection_id, home_runner_name, away_runner_name, draw_runner_name) from stdin (format binary)");
-            for (var m = 0; m < Markets; m++)
+            await using (var metadata = await connection.BeginBinaryImportAsync(
+                "copy market_event_metadata (market_id, market_name, market_start_time, sport_id, sport_name, event_name, country_code, competition_id, competition_name, home_selection_id, away_selection_id, draw_selection_id, home_runner_name, away_runner_name, draw_runner_name) from stdin (format binary)"))
             {
-                await metadata.WriteRowAsync(
-                    CancellationToken.None,
-                    Layout.MarketId(m),
-                    "Match Odds",
-                    Layout.KickOff(m),
-                    "1",
-                    "Soccer",
-                    FormattableString.Invariant($"Home {m} v Away {m}"),
-                    "GB",
-                    Layout.League(m),
-                    FormattableString.Invariant($"League {m % Leagues:D2}"),
-                    Roles.Home,
-                    Roles.Away,
-                    Roles.Draw,
-                    FormattableString.Invariant($"Home {m}"),
-                    FormattableString.Invariant($"Away {m}"),
-                    "The Draw");
-            }
+                for (var m = 0; m < Markets; m++)
+                {
+                    await metadata.WriteRowAsync(
+                        CancellationToken.None,
+                        Layout.MarketId(m),
+                        "Match Odds",
+                        Layout.KickOff(m),
+                        "1",
+                        "Soccer",
+                        FormattableString.Invariant($"Home {m} v Away {m}"),
+                        "GB",
+                        Layout.League(m),
+                        FormattableString.Invariant($"League {m % Leagues:D2}"),
+                        Roles.Home,
+                        Roles.Away,
+                        Roles.Draw,
+                        FormattableString.Invariant($"Home {m}"),
+                        FormattableString.Invariant($"Away {m}"),
+                        "The Draw");
+                }
 
-            await metadata.CompleteAsync();
+                await metadata.CompleteAsync();
+            }
 
             // Loaded rows take ids 1 .. N explicitly; the poll ticks' ids come from the sequence, above them all.
             await using var sequence = new NpgsqlCommand(
@@ -366,7 +368,7 @@ internal static class ScaleBenchmark
             }
 
             Console.WriteLine(FormattableString.Invariant(
-                $"scale: backfill --from {FirstMonth} --to {FirstMonth.Next()} --workers {Environment.ProcessorCount}: {result.Updated / seconds:N0} rows/s ({result.SummaryLine})"));
+                $"scale: backfill of {FirstMonth} (From/To = the month), {Environment.ProcessorCount} workers: {result.Updated / seconds:N0} rows/s ({result.SummaryLine})"));
             return (result.Updated, result.Updated / seconds);
         }
 
