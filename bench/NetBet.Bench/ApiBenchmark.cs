@@ -241,7 +241,7 @@ internal static class ApiBenchmark
             DrawRunnerName = "The Draw",
         }.WithRoles(roles);
 
-    private static SnapshotRecord Snapshot(Random random, string marketId, DateTimeOffset at, RunnerRoles roles)
+    internal static SnapshotRecord Snapshot(Random random, string marketId, DateTimeOffset at, RunnerRoles roles)
     {
         var json = BookGenerator.Generate(random, marketId);
         var book = MarketBookReader.Read(json);

@@ -325,7 +325,7 @@ internal static class ScaleBenchmark
             var at = layout.At(snapshots - 1).AddMilliseconds(500);
             var random = new Random(7);
             var batches = Enumerable.Range(0, Ticks + 3).Select(t => new SnapshotBatch(
-                [.. markets.Select(m => Snapshot(random, m, at.AddMinutes(_nextTickRow + t)))])).ToList();
+                [.. markets.Select(m => ApiBenchmark.Snapshot(random, m, at.AddMinutes(_nextTickRow + t), Roles))])).ToList();
             _nextTickRow += batches.Count;
             var times = new List<double>();
             foreach (var (batch, t) in batches.Select((b, t) => (b, t)))
@@ -385,21 +385,6 @@ internal static class ScaleBenchmark
             }
 
             return rows;
-        }
-
-        private static SnapshotRecord Snapshot(Random random, string marketId, DateTimeOffset at)
-        {
-            var json = BookGenerator.Generate(random, marketId);
-            var book = MarketBookReader.Read(json);
-            return new SnapshotRecord(marketId, at)
-            {
-                RawPayload = Encoding.UTF8.GetString(json),
-                TotalMatched = book.TotalMatched,
-                Inplay = book.Inplay,
-                Status = book.Status,
-                DepthLimit = MetricColumns.DepthLimit,
-                Derived = MetricEngine.Compute(book, Roles).Row,
-            };
         }
 
         private static async Task CopyAsync(NpgsqlConnection connection, SnapshotRow[] rows)
