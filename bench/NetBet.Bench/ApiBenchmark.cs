@@ -164,9 +164,13 @@ internal static class ApiBenchmark
         return response.Headers.ETag?.ToString() ?? throw new InvalidOperationException($"{path} answered without an ETag");
     }
 
-    private sealed record LoadResult(int Requests, int Errors, long Bytes, TimeSpan Elapsed, double[] LatenciesMs, TimeSpan DecodePerResponse);
+    /// <summary>One path asked <paramref name="requests"/> times by <paramref name="concurrency"/> clients, plain.</summary>
+    internal static Task<LoadResult> LoadAsync(HttpClient client, string path, int requests, int concurrency) =>
+        LoadAsync(client, _ => path, null, null, requests, concurrency);
 
-    private static async Task<LoadResult> LoadAsync(
+    internal sealed record LoadResult(int Requests, int Errors, long Bytes, TimeSpan Elapsed, double[] LatenciesMs, TimeSpan DecodePerResponse);
+
+    internal static async Task<LoadResult> LoadAsync(
         HttpClient client, Func<int, string> pathOf, string? encoding, string? etag, int requests, int concurrency)
     {
         var latencies = new double[requests];
@@ -343,7 +347,7 @@ internal static class ApiBenchmark
             DrawRunnerName = "The Draw",
         }.WithRoles(roles);
 
-    private static SnapshotRecord Snapshot(Random random, string marketId, DateTimeOffset at, RunnerRoles roles)
+    internal static SnapshotRecord Snapshot(Random random, string marketId, DateTimeOffset at, RunnerRoles roles)
     {
         var json = BookGenerator.Generate(random, marketId);
         var book = MarketBookReader.Read(json);
@@ -359,7 +363,7 @@ internal static class ApiBenchmark
     }
 
     // Same layout rule as `netbet serve`: <artifacts>/bin/NetBet.Bench/<config>/ -> <artifacts>/bin/NetBet.Web/<config>/.
-    private static string LocateWebDll()
+    internal static string LocateWebDll()
     {
         if (Environment.GetEnvironmentVariable("NETBET_WEB_DLL") is { Length: > 0 } configured)
         {
@@ -370,7 +374,7 @@ internal static class ApiBenchmark
         return Path.GetFullPath(Path.Combine(own.FullName, "..", "..", "NetBet.Web", own.Name, "NetBet.Web.dll"));
     }
 
-    private static Process StartWeb(string dll, string connectionString, int port)
+    internal static Process StartWeb(string dll, string connectionString, int port)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet")
         {
@@ -399,7 +403,7 @@ internal static class ApiBenchmark
         return process;
     }
 
-    private static async Task WaitForHealthAsync(HttpClient client, Process web)
+    internal static async Task WaitForHealthAsync(HttpClient client, Process web)
     {
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(60))
@@ -427,7 +431,7 @@ internal static class ApiBenchmark
         throw new TimeoutException("the web app did not answer /api/health within 60 s");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -38,7 +38,13 @@ internal static class DurableDatabase
             // No command timeout: a benchmark statement may rightly take minutes (a bulk update, a write waiting for
             // a migration's locks), and that time is what is measured.
             await using var db = NpgsqlDataSource.Create(
-                new NpgsqlConnectionStringBuilder(PostgresCluster.WithDatabase(server, database)) { CommandTimeout = 0 }.ConnectionString);
+                new NpgsqlConnectionStringBuilder(PostgresCluster.WithDatabase(server, database))
+                {
+                    CommandTimeout = 0,
+                    // The data source's ConnectionString keeps the password, so a benchmark can hand it to a child
+                    // process (the web app); it is never printed.
+                    PersistSecurityInfo = true,
+                }.ConnectionString);
             return await measure(db);
         }
         finally
