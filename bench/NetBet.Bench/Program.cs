@@ -10,6 +10,7 @@ return name switch
     "write" => await WriteBenchmark.RunAsync(rest),
     "backfill" => await BackfillBenchmark.RunAsync(rest),
     "api" => await ApiBenchmark.RunAsync(rest),
+    "import" => await ImportBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
