@@ -54,7 +54,7 @@ internal static class ImportBenchmark
         var childCpuBefore = ChildrenCpuSeconds();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
-        var summary = await importer.ImportAsync([folder], CancellationToken.None);
+        var summary = await importer.ImportAsync([Path.Combine(folder, "PRO")], CancellationToken.None);
         var wall = watch.Elapsed.TotalSeconds;
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var childCpu = ChildrenCpuSeconds() - childCpuBefore;
