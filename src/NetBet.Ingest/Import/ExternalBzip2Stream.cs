@@ -12,7 +12,7 @@ namespace NetBet.Ingest.Import;
 /// The output is read ahead into a bounded queue (<see cref="AheadChunks"/> x <see cref="ChunkBytes"/>), so the
 /// tool keeps decoding on its core while the importer waits on a database write, instead of stalling on a full pipe.
 /// </summary>
-internal sealed class ExternalBzip2Stream : Stream
+internal sealed class ExternalBzip2Stream : ForwardOnlyStream
 {
     // A pipe read returns at most the pipe's 64 KB; 64 of them keep 4 MB decoded ahead.
     private const int ChunkBytes = 64 << 10;
@@ -108,22 +108,6 @@ internal sealed class ExternalBzip2Stream : Stream
         }
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (_chunkStart == _chunkEnd && !NextChunkAsync().AsTask().GetAwaiter().GetResult())
@@ -175,9 +159,6 @@ internal sealed class ExternalBzip2Stream : Stream
         return false;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     // The end of the output: a read error of the compressed source, or the tool's failure, is the reader's error.
     private async ValueTask FinishAsync()
     {
@@ -192,15 +173,6 @@ internal sealed class ExternalBzip2Stream : Stream
         }
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
