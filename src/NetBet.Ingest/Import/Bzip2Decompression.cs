@@ -24,8 +24,10 @@ internal static class Bzip2Decompression
     /// leaves <paramref name="compressed"/> open. A corrupt or truncated stream fails the read with
     /// <see cref="InvalidDataException"/> (tool) or SharpCompress's exception (managed).
     /// </summary>
-    public static Stream Open(Stream compressed) =>
-        Tool is { } tool ? new ExternalBzip2Stream(tool, compressed) : OpenManaged(compressed);
+    /// <param name="compressed">The compressed bytes.</param>
+    /// <param name="file">The file on disk that is exactly <paramref name="compressed"/>, when it is one: the tool then reads it itself.</param>
+    public static Stream Open(Stream compressed, string? file = null) =>
+        Tool is { } tool ? new ExternalBzip2Stream(tool, compressed, file) : OpenManaged(compressed);
 
     /// <summary>The in-process decoder, whatever the tool's availability.</summary>
     public static Stream OpenManaged(Stream compressed) =>

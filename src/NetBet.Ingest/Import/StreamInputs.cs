@@ -69,7 +69,7 @@ internal static class StreamInputs
                 yield return new StreamInput(name, content);
                 break;
             case ContentKind.BZip2 when depth < MaxNesting:
-                using (var bz2 = Bzip2Decompression.Open(content))
+                using (var bz2 = Bzip2Decompression.Open(content, depth == 0 ? name : null))
                 {
                     foreach (var inner in Unwrap(name, bz2, depth + 1))
                     {
