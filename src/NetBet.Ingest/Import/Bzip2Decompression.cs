@@ -26,8 +26,22 @@ internal static class Bzip2Decompression
     /// </summary>
     /// <param name="compressed">The compressed bytes.</param>
     /// <param name="file">The file on disk that is exactly <paramref name="compressed"/>, when it is one: the tool then reads it itself.</param>
-    public static Stream Open(Stream compressed, string? file = null) =>
-        Tool is { } tool ? new ExternalBzip2Stream(tool, compressed, file) : OpenManaged(compressed);
+    public static Stream Open(Stream compressed, string? file = null)
+    {
+        if (Tool is { } tool)
+        {
+            try
+            {
+                return new ExternalBzip2Stream(tool, compressed, file);
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                // Found but not runnable (permissions, wrong architecture): nothing has been read yet, decode here.
+            }
+        }
+
+        return OpenManaged(compressed);
+    }
 
     /// <summary>The in-process decoder, whatever the tool's availability.</summary>
     public static Stream OpenManaged(Stream compressed) =>
