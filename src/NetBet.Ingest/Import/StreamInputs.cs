@@ -1,6 +1,5 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using SharpCompress.Compressors.BZip2;
 
 namespace NetBet.Ingest.Import;
 
@@ -70,7 +69,7 @@ internal static class StreamInputs
                 yield return new StreamInput(name, content);
                 break;
             case ContentKind.BZip2 when depth < MaxNesting:
-                using (var bz2 = BZip2Stream.Create(content, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: true, leaveOpen: true, tolerateTruncatedStream: false))
+                using (var bz2 = Bzip2Decompression.Open(content, depth == 0 ? name : null))
                 {
                     foreach (var inner in Unwrap(name, bz2, depth + 1))
                     {
