@@ -33,6 +33,8 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     private readonly ConcurrentDictionary<string, DateTimeOffset> _sessionExpiry = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<SimulatorRequest> _requests = new();
     private int _logins;
+    private Stream.StreamPublisher? _streamPublisher;
+    private Stream.StreamServer? _stream;
 
     private ExchangeSimulator(WebApplication app, SimulatorOptions options, TimeProvider time, ILogger logger)
     {
@@ -61,6 +63,21 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
 
     internal MarketModel Model { get; }
 
+    /// <summary>Port of the fake Exchange Stream API on 127.0.0.1, or null when it was not started.</summary>
+    public int? StreamPort => _stream?.Port;
+
+    /// <summary>PEM of the CA that signed the stream's TLS certificate (for <c>--stream-ca</c>), or null without a stream.</summary>
+    public string? StreamCertificatePem => _stream?.CertificateAuthorityPem;
+
+    /// <summary>Stream connections accepted so far.</summary>
+    public int StreamConnections => _stream?.Connections ?? 0;
+
+    /// <summary>Closes every open stream connection now.</summary>
+    public void DropStreamConnections() => _stream?.DropConnections();
+
+    /// <summary>Open stream connections go silent (no data, no heartbeats) but stay open.</summary>
+    public void SilenceStreamConnections() => _stream?.SilenceConnections();
+
     /// <summary>Starts the simulator and returns once it accepts requests.</summary>
     /// <param name="options">Port, markets, seed, optional expected credentials.</param>
     /// <param name="timeProvider">The exchange clock: books, kick-offs and sessions follow it.</param>
@@ -83,6 +100,12 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
         var simulator = new ExchangeSimulator(app, options, timeProvider, logger ?? NullLogger.Instance);
         simulator.MapEndpoints(app);
         await app.StartAsync(cancellationToken);
+        if (options.StreamPort is { } streamPort)
+        {
+            simulator._streamPublisher = new Stream.StreamPublisher(simulator.Model, timeProvider);
+            simulator._stream = new Stream.StreamServer(streamPort, simulator._streamPublisher, simulator.Faults, simulator.IsValidSession, simulator._logger);
+        }
+
         var address = app.Urls.First();
         simulator.BaseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
         return simulator;
@@ -94,6 +117,12 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     /// <summary>Stops the server.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_stream is not null)
+        {
+            await _stream.DisposeAsync();
+        }
+
+        _streamPublisher?.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
