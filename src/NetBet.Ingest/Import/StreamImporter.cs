@@ -147,7 +147,7 @@ public sealed partial class StreamImporter : IDisposable
     {
         _files++;
         Log.FileStarted(_logger, input.Name);
-        var file = new FileState(new StreamCache(), new SnapshotSampler(_options.Every), []);
+        var file = new FileState(new StreamCache(), new SnapshotSampler(_options.Every), [], _options.CarryForward ? new GridSampler(_options.Every) : null);
         var lines = new LineReader(input.Content!);
         while (true)
         {
@@ -200,6 +200,12 @@ public sealed partial class StreamImporter : IDisposable
         }
 
         _lines++;
+        if (file.Grid is not null)
+        {
+            ProcessLineOnGrid(name, lineNumber, line, file);
+            return;
+        }
+
         StreamApplyResult result;
         try
         {
@@ -357,7 +363,7 @@ public sealed partial class StreamImporter : IDisposable
     private static bool IsReadFailure(Exception e) =>
         e is IOException or InvalidDataException or SharpCompressException or UnauthorizedAccessException;
 
-    private sealed record FileState(StreamCache Cache, SnapshotSampler Sampler, Dictionary<MarketState, (MarketDefinition? Definition, MarketDecision Decision)> Decisions);
+    private sealed record FileState(StreamCache Cache, SnapshotSampler Sampler, Dictionary<MarketState, (MarketDefinition? Definition, MarketDecision Decision)> Decisions, GridSampler? Grid);
 
     private static partial class Log
     {
