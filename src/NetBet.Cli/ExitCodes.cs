@@ -15,6 +15,9 @@ internal static class ExitCodes
     /// <summary>The database or another required service could not be reached.</summary>
     public const int Unavailable = 3;
 
+    /// <summary>Betfair refused the credentials or the subscription for good (login refused, NOT_AUTHORIZED, INVALID_APP_KEY, limits).</summary>
+    public const int CredentialsRefused = 4;
+
     /// <summary>An unexpected error (a bug): the exception was written to stderr.</summary>
     public const int Unexpected = 70;
 

@@ -102,8 +102,16 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
         await app.StartAsync(cancellationToken);
         if (options.StreamPort is { } streamPort)
         {
-            simulator._streamPublisher = new Stream.StreamPublisher(simulator.Model, timeProvider);
-            simulator._stream = new Stream.StreamServer(streamPort, simulator._streamPublisher, simulator.Faults, simulator.IsValidSession, simulator._logger);
+            try
+            {
+                simulator._streamPublisher = new Stream.StreamPublisher(simulator.Model, timeProvider);
+                simulator._stream = new Stream.StreamServer(streamPort, simulator._streamPublisher, simulator.Faults, simulator.IsValidSession, simulator._logger);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await simulator.DisposeAsync();
+                throw;
+            }
         }
 
         var address = app.Urls.First();

@@ -17,16 +17,23 @@ internal sealed class SimulateCommand : Command
             Any credentials are accepted. Prints the base URL on stdout once ready; runs until Ctrl-C or SIGTERM.
             Faults for testing clients: --fault 5xx=0.1 --fault slow=0.05 --fault slow-ms=3000
             --fault invalid-session=0.02 --fault malformed=0.02 --fault too-much-data=5 (markets per listMarketBook).
+            --stream-port also serves the Exchange Stream API over TLS (same markets and prices) with a certificate
+            made at start, its CA written to --stream-cert-out for 'ingest stream --stream-ca'. Stream faults:
+            --fault stream-disconnect=SECONDS --fault stream-503 --fault stream-segmented --fault stream-conflate
+            --fault stream-auth-fail.
 
             Examples:
               ./netbet exchange simulate --port 5057
               ./netbet ingest poll --once --endpoint http://127.0.0.1:5057
+              ./netbet exchange simulate --port 5057 --stream-port 5058 --stream-cert-out sim-ca.pem
             """)
     {
         Options.Add(Port);
         Options.Add(Markets);
         Options.Add(Seed);
         Options.Add(Fault);
+        Options.Add(StreamPort);
+        Options.Add(StreamCertOut);
         Port.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() is < 0 or > 65535)
@@ -57,6 +64,14 @@ internal sealed class SimulateCommand : Command
         HelpName = "name=value",
     };
 
+    public Option<int?> StreamPort { get; } = new("--stream-port") { Description = "Also serve the Exchange Stream API (TLS) on this 127.0.0.1 port (0: a free one)." };
+
+    public Option<FileInfo?> StreamCertOut { get; } = new("--stream-cert-out")
+    {
+        Description = "Write the stream's CA certificate (PEM) here, for 'ingest stream --stream-ca'.",
+        HelpName = "file",
+    };
+
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var options = new SimulatorOptions
@@ -64,7 +79,13 @@ internal sealed class SimulateCommand : Command
             Port = parseResult.GetValue(Port),
             Markets = parseResult.GetValue(Markets),
             Seed = parseResult.GetValue(Seed),
+            StreamPort = parseResult.GetValue(StreamPort),
         };
+        if (options.StreamPort is < 0 or > 65535)
+        {
+            await Console.Error.WriteLineAsync("netbet exchange simulate: --stream-port must be between 0 and 65535");
+            return ExitCodes.InvalidInput;
+        }
         var faults = parseResult.GetValue(Fault) ?? [];
         foreach (var setting in faults)
         {
@@ -96,6 +117,11 @@ internal sealed class SimulateCommand : Command
             await Console.Error.WriteLineAsync($"netbet exchange simulate: cannot listen on 127.0.0.1:{options.Port}: {e.Message}");
             return ExitCodes.Unavailable;
         }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            await Console.Error.WriteLineAsync($"netbet exchange simulate: cannot listen on 127.0.0.1:{options.StreamPort} (--stream-port): {e.Message}");
+            return ExitCodes.Unavailable;
+        }
 
         await using (simulator)
         {
@@ -105,6 +131,16 @@ internal sealed class SimulateCommand : Command
             }
 
             await Console.Out.WriteLineAsync(simulator.BaseUrl.AbsoluteUri.TrimEnd('/'));
+            if (simulator.StreamPort is { } streamPort)
+            {
+                if (parseResult.GetValue(StreamCertOut) is { } certOut)
+                {
+                    await File.WriteAllTextAsync(certOut.FullName, simulator.StreamCertificatePem, stop.Token);
+                }
+
+                await Console.Out.WriteLineAsync($"stream 127.0.0.1:{streamPort}");
+            }
+
             await Console.Out.FlushAsync(stop.Token);
             await Console.Error.WriteLineAsync(
                 $"netbet exchange simulate: {options.Markets} markets, seed {options.Seed}; try: netbet ingest poll --once --endpoint {simulator.BaseUrl.AbsoluteUri.TrimEnd('/')}");

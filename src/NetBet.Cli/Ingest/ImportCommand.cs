@@ -26,12 +26,14 @@ internal sealed class ImportCommand : Command
               ./netbet ingest import ~/betfair/PRO/2026/Nov/
               ./netbet ingest import data.tar --every 30s
               ./netbet ingest import 1.242971311.bz2 --all-markets
+              ./netbet ingest import recordings/ --every 5s --carry-forward
             """)
     {
         Arguments.Add(Paths);
         Options.Add(Every);
         Options.Add(AllMarkets);
         Options.Add(BatchSize);
+        Options.Add(CarryForward);
         SetAction((parseResult, cancellationToken) => RunAsync(parseResult, Console.Out, Console.Error, cancellationToken));
     }
 
@@ -59,6 +61,11 @@ internal sealed class ImportCommand : Command
         DefaultValueFactory = _ => 2000,
     };
 
+    public Option<bool> CarryForward { get; } = new("--carry-forward")
+    {
+        Description = "The live recorder's grid: a snapshot per market at every multiple of --every (book carried forward) plus one per status change; replays an 'ingest stream --record' recording into the same snapshots.",
+    };
+
     /// <summary>Runs the import with the services of <see cref="CliHost"/>; returns the exit code.</summary>
     public async Task<int> RunAsync(ParseResult parseResult, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -75,6 +82,7 @@ internal sealed class ImportCommand : Command
             Every = every,
             AllMarkets = parseResult.GetValue(AllMarkets),
             BatchSize = parseResult.GetValue(BatchSize),
+            CarryForward = parseResult.GetValue(CarryForward),
         };
         await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken);
         using var importer = new StreamImporter(

@@ -210,7 +210,7 @@ internal sealed class PollCommand : Command
         return summary.SnapshotsInserted > 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 
-    private static string? MissingCredentials(BetfairOptions options)
+    internal static string? MissingCredentials(BetfairOptions options)
     {
         var missing = new List<string>();
         if (options.AppKey is null)

@@ -7,6 +7,7 @@ using NetBet.Data;
 using NetBet.Data.Migrations;
 using NetBet.Data.State;
 using NetBet.Ingest.Polling;
+using NetBet.Ingest.Streaming;
 using Npgsql;
 
 namespace NetBet.Cli.Status;
@@ -69,6 +70,7 @@ internal sealed class StatusCommand : Command
         }
 
         await stdout.WriteLineAsync($"Last poll tick: {await LastPollTickAsync(services.GetRequiredService<ServiceState>(), cancellationToken)}");
+        await stdout.WriteLineAsync($"Last stream:    {await LastStreamMessageAsync(services.GetRequiredService<ServiceState>(), cancellationToken)}");
         return ExitCodes.Success;
     }
 
@@ -102,6 +104,26 @@ internal sealed class StatusCommand : Command
         return tick is null
             ? $"recorded {Format(entry.UpdatedAt)}"
             : Invariant($"{Format(tick.At)}: {tick.Markets} markets, {tick.Snapshots} snapshots stored (recorded {Format(entry.UpdatedAt)})");
+    }
+
+    private static async Task<string> LastStreamMessageAsync(ServiceState state, CancellationToken cancellationToken)
+    {
+        StreamRecorderState? stream;
+        try
+        {
+            stream = await state.GetAsync<StreamRecorderState>(StreamRecorderState.Key, cancellationToken);
+        }
+        catch (SchemaNotReadyException)
+        {
+            return "unknown (no service_state table: run 'netbet migrate')";
+        }
+        catch (JsonException)
+        {
+            return "unreadable (written by another version)";
+        }
+
+        return stream is null ? "never"
+            : Invariant($"{(stream.LastMessageAt is { } at ? Format(at) : "none")}, pt {(stream.LastPublishTime is { } pt ? Format(pt) : "none")}, clk {stream.Clk ?? "none"} ({stream.Snapshots} snapshots, {stream.Reconnects} reconnects in that run)");
     }
 
     private static string Format(DateTimeOffset time) =>
