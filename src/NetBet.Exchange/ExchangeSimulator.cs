@@ -75,6 +75,9 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     /// <summary>Closes every open stream connection now.</summary>
     public void DropStreamConnections() => _stream?.DropConnections();
 
+    /// <summary>The stream forgets the changes it kept, so the next resubscription with a <c>clk</c> gets a fresh image.</summary>
+    public void ForgetStreamHistory() => _streamPublisher?.ForgetHistory();
+
     /// <summary>Open stream connections go silent (no data, no heartbeats) but stay open.</summary>
     public void SilenceStreamConnections() => _stream?.SilenceConnections();
 

@@ -67,7 +67,7 @@ internal sealed class StreamPublisher : IDisposable
     {
         lock (_lock)
         {
-            if (resumeFrom is { } clk && clk <= _sequence && (clk == _sequence || _history.First?.Value.Sequence <= clk + 1))
+            if (resumeFrom is { } clk && clk <= _sequence && _history.First?.Value.Sequence <= clk + 1 && _history.Any(c => c.Sequence == clk))
             {
                 var missed = _history.Where(c => c.Sequence > clk).ToList();
                 var resumedAt = _history.FirstOrDefault(c => c.Sequence == clk)?.PublishTime ?? _lastPublishTime;
@@ -95,6 +95,15 @@ internal sealed class StreamPublisher : IDisposable
 
             _listeners.Add(onChange);
             return new Unsubscriber(this, onChange);
+        }
+    }
+
+    /// <summary>Drops the kept changes: a resubscription from an older <c>clk</c> then gets an image.</summary>
+    public void ForgetHistory()
+    {
+        lock (_lock)
+        {
+            _history.Clear();
         }
     }
 
