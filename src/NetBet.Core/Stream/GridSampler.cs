@@ -9,12 +9,13 @@ public readonly record struct DueSnapshot(string MarketId, long At, SnapshotTrig
 /// <summary>
 /// The carry-forward grid of the live stream recorder and of <c>ingest import --carry-forward</c>, in exchange time
 /// (<c>pt</c>) only. Every market is tracked from its first change until it is CLOSED or leaves the cache. At every
-/// multiple of the interval (UTC aligned) each tracked market is due one snapshot showing the book as it was after
-/// every message published before that instant (so the book is carried forward when nothing changed); a grid point is
-/// due when the first message (a change or a heartbeat) with <c>pt</c> at or after it arrives, before that message
-/// is applied. A message that changes a market's status or in-play flag makes it due at that message's <c>pt</c>,
-/// after it is applied. Grid points up to the <c>pt</c> of a <c>SUB_IMAGE</c> or <c>RESUB_DELTA</c> (the first
-/// message after a reconnect) are skipped: the book during the gap is unknown, so none is invented.
+/// multiple of the interval (UTC aligned) each tracked market is due one snapshot showing the book after every message
+/// published up to and including that instant (so the book is carried forward when nothing changed, and equals what a
+/// poll at that instant would answer); a grid point is due when the first message (a change or a heartbeat) with a
+/// later <c>pt</c> arrives, before that message is applied. A message that changes a market's status or in-play flag
+/// makes it due at that message's <c>pt</c>, after it is applied. Grid points before the <c>pt</c> of a
+/// <c>SUB_IMAGE</c> or <c>RESUB_DELTA</c> (the first message after a reconnect) are skipped: the book during the gap
+/// is unknown, so none is invented.
 /// </summary>
 /// <remarks>
 /// Call <see cref="BeforeApply"/> with each <c>mcm</c>'s publish time and change type before it changes the cache
@@ -40,7 +41,7 @@ public sealed class GridSampler
     /// <summary>Markets tracked (open, seen since the last image that included them).</summary>
     public int TrackedMarkets => _tracked.Count;
 
-    /// <summary>The next grid point in ms since the Unix epoch; null before the first message.</summary>
+    /// <summary>The next grid point to be due, ms since the Unix epoch; null before the first message.</summary>
     public long? NextGridPoint => _next;
 
     /// <summary>Adds the grid points a message at <paramref name="publishTime"/> makes due, before it is applied.</summary>
@@ -50,15 +51,15 @@ public sealed class GridSampler
     public void BeforeApply(long publishTime, StreamChangeType changeType, List<DueSnapshot> due)
     {
         ArgumentNullException.ThrowIfNull(due);
-        if (_next is not { } next || publishTime < next)
+        if (_next is not { } next || publishTime <= next)
         {
-            _next ??= NextAfter(publishTime);
+            _next ??= AtOrAfter(publishTime);
             return;
         }
 
         if (changeType is not (StreamChangeType.SubImage or StreamChangeType.ResubDelta))
         {
-            for (var at = next; at <= publishTime; at += _everyMilliseconds)
+            for (var at = next; at < publishTime; at += _everyMilliseconds)
             {
                 foreach (var marketId in _order)
                 {
@@ -67,7 +68,7 @@ public sealed class GridSampler
             }
         }
 
-        _next = NextAfter(publishTime);
+        _next = AtOrAfter(publishTime);
     }
 
     /// <summary>Tracks new markets and adds status-change snapshots after a message was applied.</summary>
@@ -133,7 +134,7 @@ public sealed class GridSampler
         _order.RemoveAt(index);
     }
 
-    private long NextAfter(long publishTime) => ((publishTime / _everyMilliseconds) + 1) * _everyMilliseconds;
+    private long AtOrAfter(long publishTime) => (publishTime + _everyMilliseconds - 1) / _everyMilliseconds * _everyMilliseconds;
 
     private readonly record struct Tracked(string? Status, bool? InPlay);
 }

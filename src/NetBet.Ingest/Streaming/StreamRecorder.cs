@@ -76,7 +76,7 @@ public sealed class StreamRecorder : IStreamListener, IDisposable
     public void BeforeApply(StreamApplyResult message)
     {
         var pt = message.PublishTime!.Value;
-        _timeAdvanced = _grid.NextGridPoint is { } next && pt >= next;
+        _timeAdvanced = _grid.NextGridPoint is { } next && pt > next;
         _grid.BeforeApply(pt, message.ChangeType, _due);
         CaptureDue();
     }

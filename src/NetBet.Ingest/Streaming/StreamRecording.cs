@@ -13,7 +13,7 @@ namespace NetBet.Ingest.Streaming;
 /// gzip member, when a later run records the same market that day). Each line is a received <c>mcm</c> with
 /// <c>op</c>, <c>clk</c>, <c>pt</c>, <c>ct</c> and an <c>mc</c> holding only that market (segments merged per
 /// market). A market's file gets its own changes; every open market's file also gets each heartbeat, image and
-/// resubscription message, and the first message at or past each grid point of the live run, without <c>mc</c>
+/// resubscription message, and the first message past each grid point of the live run, without <c>mc</c>
 /// when the message did not touch the market, so time advances in every file as it did live and
 /// <c>netbet ingest import --carry-forward</c> replays the same snapshots. Files are flushed every two seconds and
 /// closed when their market closes or leaves the subscription.
@@ -46,7 +46,7 @@ public sealed class StreamRecording : IDisposable
     /// <param name="line">The line as received.</param>
     /// <param name="result">What applying it did.</param>
     /// <param name="cache">The cache after it.</param>
-    /// <param name="timeAdvanced">The message was the first at or past a grid point of the live run.</param>
+    /// <param name="timeAdvanced">The message was the first past a grid point of the live run.</param>
     public void Write(ReadOnlySpan<byte> line, StreamApplyResult result, StreamCache cache, bool timeAdvanced)
     {
         ArgumentNullException.ThrowIfNull(cache);

@@ -104,8 +104,8 @@ public sealed class ExchangeStreamTests(DatabaseFixture database)
         await using var run = await StreamRun.StartAsync(null, markets: 6);
         await run.WaitUntilAsync(() => run.Client.Counters.Messages > 0, "the image");
         var initialClk = run.Client.Counters.InitialClk;
+        await run.AdvanceAsync(TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1));
         run.Session.Simulator.ForgetStreamHistory();
-        run.Session.Clock.Advance(TimeSpan.FromMinutes(5));
         run.Session.Simulator.DropStreamConnections();
         await run.WaitUntilAsync(() => run.Client.Counters.InitialClk != initialClk, "a new image");
         await run.StopAsync();
@@ -143,11 +143,13 @@ public sealed class ExchangeStreamTests(DatabaseFixture database)
         await using var run = await StreamRun.StartAsync(database);
         await run.WaitUntilAsync(() => run.Client.Counters.Messages > 0, "the image");
         await run.AdvanceAsync(TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(30));
-        await run.StopAsync();
 
-        // The stream snapshot at the last grid point and a REST poll at that instant.
+        // A REST poll at a grid point (a new minute's books were published at that very instant), then the stream
+        // moves just past it so the grid point's snapshot is due.
         var at = run.Session.Clock.GetUtcNow();
         var books = await run.Session.Client.ListMarketBookAsync(run.Session.Simulator.MarketIds, Ct);
+        await run.AdvanceAsync(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1));
+        await run.StopAsync();
         var stored = await StreamRun.SnapshotsAsync(run.DataSource!, SnapshotSources.ExchangeStream);
         var compared = 0;
         foreach (var rest in books)
