@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using NetBet.Cli.Hosting;
 using NetBet.Exchange;
@@ -97,15 +96,7 @@ internal sealed class SimulateCommand : Command
         }
 
         using var loggers = CliHost.CreateLoggerFactory(parseResult);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
-
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var stop = new StopSignals(cancellationToken);
 
         ExchangeSimulator simulator;
         try
