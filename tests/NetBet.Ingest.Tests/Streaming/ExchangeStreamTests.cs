@@ -84,6 +84,17 @@ public sealed class ExchangeStreamTests(DatabaseFixture database)
     }
 
     [Fact]
+    public async Task DisconnectFault_DropsEveryConnectionAtItsInterval_AndTheBookStaysRight()
+    {
+        await using var run = await StreamRun.StartAsync(null, faults: f => f.StreamDisconnectEvery = TimeSpan.FromSeconds(1));
+        await run.WaitUntilAsync(() => run.Client.Counters.Reconnects >= 2, "two reconnects");
+        await run.AdvanceAsync(TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(30));
+        await run.StopAsync();
+
+        await AssertEqualToRestAsync(run);
+    }
+
+    [Fact]
     public async Task HeartbeatSilence_ForTwiceTheInterval_Reconnects()
     {
         await using var run = await StreamRun.StartAsync(null);
