@@ -13,8 +13,10 @@ namespace NetBet.Cli.Demo;
 
 /// <summary>
 /// The demo's stream step: the real stream client over TLS against the fake exchange's stream, recording a few
-/// simulated minutes (grid of 60 s) while the poller keeps polling the same minutes, then a check that every market
-/// polled and streamed at the same instant has the same derived row.
+/// simulated minutes on a 30 s grid while the poller keeps polling each minute. A snapshot is keyed by market and
+/// time, so the streamed ones at the polled instants are duplicates of those already stored; the ones at the half
+/// minutes sit between them. The simulated book only changes on the minute, so each half-minute snapshot must have
+/// the derived row of the poll 30 s before it: the check that both paths store the same books.
 /// </summary>
 internal static class DemoStream
 {
@@ -32,7 +34,7 @@ internal static class DemoStream
                 HeartbeatMs = 500,
             };
             var cache = new StreamCache();
-            using var recorder = new StreamRecorder(cache, TimeSpan.FromMinutes(1), recording: null);
+            using var recorder = new StreamRecorder(cache, TimeSpan.FromSeconds(30), recording: null);
             var client = new ExchangeStreamClient(options, exchange.Client, cache, recorder, NullLogger<ExchangeStreamClient>.Instance);
             var store = new StreamSnapshotStore(services.GetRequiredService<SnapshotWriter>(), services.GetRequiredService<ServiceState>(),
                 exchange.Client, NullLogger<StreamSnapshotStore>.Instance);
@@ -57,7 +59,7 @@ internal static class DemoStream
 
             var (pairs, equal) = await CompareAsync(services.GetRequiredService<NpgsqlDataSource>(), from, cancellationToken);
             return string.Create(CultureInfo.InvariantCulture,
-                $"streamed {minutes} simulated minutes over TLS from the fake Exchange Stream API: {store.Inserted:N0} snapshots of {recorder.Markets} markets (source exchange_stream, clk {client.Counters.Clk}); at the {pairs:N0} instants polled and streamed, {equal:N0} derived rows are equal");
+                $"streamed {minutes} simulated minutes over TLS from the fake Exchange Stream API on a 30 s grid: {store.Inserted:N0} snapshots of {recorder.Markets} markets stored between the polls (source exchange_stream, clk {client.Counters.Clk}), {store.Duplicates:N0} at polled instants already stored; {equal:N0} of {pairs:N0} half-minute books have the derived row of the poll 30 s before");
         }
         finally
         {
@@ -80,7 +82,7 @@ internal static class DemoStream
         }
     }
 
-    // Polled and streamed snapshots of the same market at the same instant, and how many have equal derived rows.
+    // Streamed half-minute snapshots with a poll of the same market 30 s before, and how many have its derived row.
     private static async Task<(long Pairs, long Equal)> CompareAsync(NpgsqlDataSource dataSource, DateTimeOffset from, CancellationToken cancellationToken)
     {
         var same = string.Join(" and ", MetricColumns.Names.Where(c => c != "calculation_version" && c != "depth_limit" && c != "market_id")
@@ -88,7 +90,8 @@ internal static class DemoStream
         var sql = $"""
             select count(*), count(*) filter (where {same})
             from market_book_snapshots ps
-            join market_book_snapshots ss on ss.market_id = ps.market_id and ss.snapshot_at = ps.snapshot_at and ss.source = 'exchange_stream'
+            join market_book_snapshots ss on ss.market_id = ps.market_id and ss.snapshot_at = ps.snapshot_at + interval '30 seconds'
+                and ss.source = 'exchange_stream'
             join market_derived_metrics p on p.snapshot_id = ps.snapshot_id
             join market_derived_metrics s on s.snapshot_id = ss.snapshot_id
             where ps.source = 'rest_listMarketBook' and ps.snapshot_at >= @from
