@@ -39,19 +39,23 @@ internal static class DemoStream
             var store = new StreamSnapshotStore(services.GetRequiredService<SnapshotWriter>(), services.GetRequiredService<ServiceState>(),
                 exchange.Client, NullLogger<StreamSnapshotStore>.Instance);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+            // The fake stream publishes once a real second; let it catch up with the demo clock before subscribing.
+            await Task.Delay(TimeSpan.FromSeconds(1.5), cancellationToken);
             var running = client.RunAsync(stop.Token);
             var storing = store.RunAsync(recorder, client, CancellationToken.None);
             var from = exchange.Clock.GetUtcNow();
-            await WaitForAsync(client, from, cancellationToken);
+            await WaitForAsync(client, from, null, cancellationToken);
             for (var minute = 0; minute < minutes; minute++)
             {
+                var clk = client.Counters.Clk;
                 await exchange.TickAsync(cancellationToken);
-                await WaitForAsync(client, exchange.Clock.GetUtcNow(), cancellationToken);
+                await WaitForAsync(client, exchange.Clock.GetUtcNow(), clk, cancellationToken);
             }
 
             // Just past the last minute, so its grid point is due.
             exchange.Clock.Advance(TimeSpan.FromMilliseconds(1));
-            await WaitForAsync(client, exchange.Clock.GetUtcNow(), cancellationToken);
+            await WaitForAsync(client, exchange.Clock.GetUtcNow(), null, cancellationToken);
             await stop.CancelAsync();
             await running;
             recorder.Complete();
@@ -67,11 +71,12 @@ internal static class DemoStream
         }
     }
 
-    private static async Task WaitForAsync(ExchangeStreamClient client, DateTimeOffset time, CancellationToken cancellationToken)
+    // Until a message stamped at or after time arrived and, when changedFrom is given, the minute's change (a new clk).
+    private static async Task WaitForAsync(ExchangeStreamClient client, DateTimeOffset time, string? changedFrom, CancellationToken cancellationToken)
     {
         var target = time.ToUnixTimeMilliseconds();
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (client.Counters.LastPublishTime < target)
+        while (client.Counters.LastPublishTime < target || (changedFrom is not null && client.Counters.Clk == changedFrom))
         {
             if (DateTime.UtcNow > deadline)
             {

@@ -190,6 +190,15 @@ internal sealed class StreamCommand : Command
                 return $"--stream-ca: cannot read {ca.FullName}";
             }
 
+            try
+            {
+                using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(ca.FullName);
+            }
+            catch (System.Security.Cryptography.CryptographicException e)
+            {
+                return $"--stream-ca: {ca.FullName} is not a PEM or DER certificate ({e.Message})";
+            }
+
             options.ExtraCaPath = ca.FullName;
         }
 

@@ -69,6 +69,26 @@ public sealed class StreamCliTests(CliDatabaseFixture database) : IAsyncLifetime
         Assert.Contains("--every", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task IngestStream_StreamCaThatIsNotACertificate_IsRefusedAsBadInput()
+    {
+        var connectionString = await database.CreateBaseSchemaDatabaseAsync(Ct);
+        var notACertificate = Path.GetTempFileName();
+        await File.WriteAllTextAsync(notACertificate, "not a certificate", Ct);
+        try
+        {
+            var args = StreamArgs("5s").Select(a => a == _caPath ? notACertificate : a).ToArray();
+            var (exitCode, _, stderr) = await NetBetProcess.RunAsync(connectionString, Ct, args);
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains("--stream-ca", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(notACertificate);
+        }
+    }
+
     private IEnumerable<string> StreamArgs(string duration) =>
     [
         "ingest", "stream",
