@@ -7,6 +7,7 @@ return name switch
 {
     "engine" => EngineBenchmark.Run(rest),
     "stream" => StreamBenchmark.Run(rest),
+    "stream-live" => await StreamLiveBenchmark.RunAsync(rest),
     "write" => await WriteBenchmark.RunAsync(rest),
     "backfill" => await BackfillBenchmark.RunAsync(rest),
     "api" => await ApiBenchmark.RunAsync(rest),
@@ -16,6 +17,6 @@ return name switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench engine [books] | stream [folder] | write [snapshots] | backfill [rows] | api [requests] | convert [snapshots]");
+    Console.Error.WriteLine("usage: bench engine [books] | stream [folder] | stream-live [lines] | write [snapshots] | backfill [rows] | api [requests] | convert [snapshots]");
     return 2;
 }
