@@ -60,6 +60,45 @@ public sealed class StreamCliTests(CliDatabaseFixture database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IngestStream_DatabaseAway_KeepsEveryBatchInTheSpoolAndTheNextRunStoresThem()
+    {
+        var spool = Directory.CreateTempSubdirectory("netbet-cli-stream-spool-").FullName;
+        try
+        {
+            // No database at all: every batch goes to the spool, none is lost.
+            var away = await NetBetProcess.RunAsync("Host=127.0.0.1;Port=1;Database=none;Username=none;Password=none", Ct,
+                [.. StreamArgs("4s"), "--every", "1s", "--heartbeat-ms", "500", "--spool", spool]);
+            Assert.True(away.ExitCode == 0, away.Stderr);
+            Assert.Contains("0 snapshots stored", away.Stdout, StringComparison.Ordinal);
+            var spooled = Directory.GetFiles(spool, "*.spool");
+            var firstRunEnded = DateTimeOffset.UtcNow;
+            Assert.NotEmpty(spooled);
+
+            var connectionString = await database.CreateBaseSchemaDatabaseAsync(Ct);
+            Assert.Equal(0, (await NetBetProcess.RunAsync(connectionString, Ct, "migrate")).ExitCode);
+            var status = await NetBetProcess.RunAsync(connectionString, Ct, "status", "--stream-spool", spool);
+            Assert.Matches($@"Stream spool:\s+{spooled.Length} batches, [1-9][\d,]* snapshots waiting", status.Stdout);
+
+            // The next run replays the backlog first, then records as usual.
+            var back = await NetBetProcess.RunAsync(connectionString, Ct, [.. StreamArgs("2s"), "--every", "1s", "--heartbeat-ms", "500", "--spool", spool]);
+            Assert.True(back.ExitCode == 0, back.Stderr);
+            Assert.Empty(Directory.GetFiles(spool, "*.spool"));
+            await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            await connection.OpenAsync(Ct);
+            await using var command = new Npgsql.NpgsqlCommand(
+                "SELECT count(*) FROM market_book_snapshots s JOIN market_derived_metrics m USING (snapshot_id) WHERE s.source = 'exchange_stream' AND s.snapshot_at < @ended", connection);
+            command.Parameters.AddWithValue("ended", firstRunEnded);
+
+            // The first run's books, stored with their derived rows recomputed from the spooled payloads.
+            Assert.True((long)(await command.ExecuteScalarAsync(Ct))! > 0);
+        }
+        finally
+        {
+            Directory.Delete(spool, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task IngestStream_EveryBelowOneSecond_IsRefusedAsBadInput()
     {
         var connectionString = await database.CreateBaseSchemaDatabaseAsync(Ct);
