@@ -10,6 +10,9 @@ public sealed class StreamCliTests(CliDatabaseFixture database) : IAsyncLifetime
     private ExchangeSimulator _simulator = null!;
     private string _caPath = "";
 
+    // Each run its own spool, so no batch of another test (or an earlier run) is replayed into this one's database.
+    private readonly string _spool = Directory.CreateTempSubdirectory("netbet-cli-stream-spool-").FullName;
+
     public async ValueTask InitializeAsync()
     {
         _simulator = await ExchangeSimulator.StartAsync(new SimulatorOptions { Markets = 8, StreamPort = 0 }, TimeProvider.System, null, Ct);
@@ -21,6 +24,7 @@ public sealed class StreamCliTests(CliDatabaseFixture database) : IAsyncLifetime
     {
         await _simulator.DisposeAsync();
         File.Delete(_caPath);
+        Directory.Delete(_spool, recursive: true);
     }
 
     [Fact]
@@ -67,7 +71,7 @@ public sealed class StreamCliTests(CliDatabaseFixture database) : IAsyncLifetime
         {
             // No database at all: every batch goes to the spool, none is lost.
             var away = await NetBetProcess.RunAsync("Host=127.0.0.1;Port=1;Database=none;Username=none;Password=none", Ct,
-                [.. StreamArgs("4s"), "--every", "1s", "--heartbeat-ms", "500", "--spool", spool]);
+                [.. StreamArgs("4s", spool), "--every", "1s", "--heartbeat-ms", "500"]);
             Assert.True(away.ExitCode == 0, away.Stderr);
             Assert.Contains("0 snapshots stored", away.Stdout, StringComparison.Ordinal);
             var spooled = Directory.GetFiles(spool, "*.spool");
@@ -80,7 +84,7 @@ public sealed class StreamCliTests(CliDatabaseFixture database) : IAsyncLifetime
             Assert.Matches($@"Stream spool:\s+{spooled.Length} batches, [1-9][\d,]* snapshots waiting", status.Stdout);
 
             // The next run replays the backlog first, then records as usual.
-            var back = await NetBetProcess.RunAsync(connectionString, Ct, [.. StreamArgs("2s"), "--every", "1s", "--heartbeat-ms", "500", "--spool", spool]);
+            var back = await NetBetProcess.RunAsync(connectionString, Ct, [.. StreamArgs("2s", spool), "--every", "1s", "--heartbeat-ms", "500"]);
             Assert.True(back.ExitCode == 0, back.Stderr);
             Assert.Empty(Directory.GetFiles(spool, "*.spool"));
             await using var connection = new Npgsql.NpgsqlConnection(connectionString);
@@ -128,12 +132,13 @@ public sealed class StreamCliTests(CliDatabaseFixture database) : IAsyncLifetime
         }
     }
 
-    private IEnumerable<string> StreamArgs(string duration) =>
+    private IEnumerable<string> StreamArgs(string duration, string? spool = null) =>
     [
         "ingest", "stream",
         "--endpoint", _simulator.BaseUrl.AbsoluteUri,
         "--stream-endpoint", $"127.0.0.1:{_simulator.StreamPort}",
         "--stream-ca", _caPath,
         "--duration", duration,
+        "--spool", spool ?? _spool,
     ];
 }
