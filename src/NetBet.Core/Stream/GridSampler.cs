@@ -28,6 +28,7 @@ public sealed class GridSampler
     private readonly long _everyMilliseconds;
     private readonly Dictionary<string, Tracked> _tracked = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
+    private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
     private long? _next;
 
     /// <summary>Creates a sampler.</summary>
@@ -45,14 +46,37 @@ public sealed class GridSampler
     /// <param name="marketId">Market id.</param>
     public bool IsTracked(string marketId) => _tracked.ContainsKey(marketId);
 
-    /// <summary>Stops tracking a market (its caller removed it from the cache); no further snapshot is due for it.</summary>
-    /// <param name="marketId">Market id.</param>
-    public void Forget(string marketId)
+    /// <summary>
+    /// Removes from <paramref name="cache"/> the markets the last message closed once their closing snapshot is behind
+    /// them (they are no longer tracked), so a long run's memory stays bounded; a market that later lines bring back
+    /// after its close (Betfair clearing its ladders) is removed again and never tracked. Call after
+    /// <see cref="AfterApply"/> and after the due snapshots were taken.
+    /// </summary>
+    /// <param name="cache">The cache the message was applied to.</param>
+    /// <param name="removed">Receives each market removed for the first time, for the caller's own bookkeeping.</param>
+    public void RemoveClosed(StreamCache cache, List<MarketState> removed)
     {
-        var index = _order.IndexOf(marketId);
-        if (index >= 0)
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(removed);
+        var changed = cache.ChangedMarkets;
+        for (var i = changed.Count - 1; i >= 0; i--)
         {
-            Untrack(index);
+            var market = changed[i];
+            if (_closed.Contains(market.MarketId))
+            {
+                cache.Remove(market.MarketId);
+                var index = _order.IndexOf(market.MarketId);
+                if (index >= 0)
+                {
+                    Untrack(index);
+                }
+            }
+            else if (market.Status == "CLOSED" && !_tracked.ContainsKey(market.MarketId))
+            {
+                cache.Remove(market.MarketId);
+                _closed.Add(market.MarketId);
+                removed.Add(market);
+            }
         }
     }
 

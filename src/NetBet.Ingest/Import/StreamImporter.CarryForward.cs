@@ -7,6 +7,7 @@ namespace NetBet.Ingest.Import;
 public sealed partial class StreamImporter
 {
     private readonly List<DueSnapshot> _due = [];
+    private readonly List<MarketState> _removed = [];
 
     private void ProcessLineOnGrid(string name, long lineNumber, ReadOnlySpan<byte> line, FileState file)
     {
@@ -42,32 +43,12 @@ public sealed partial class StreamImporter
     // close was rendered just above, so the grid up to the close is complete. Evicting earlier would cut it short.
     private void EvictClosedOnGrid(FileState file, GridSampler grid)
     {
-        for (var i = file.Cache.ChangedMarkets.Count - 1; i >= 0; i--)
+        grid.RemoveClosed(file.Cache, _removed);
+        foreach (var market in _removed)
         {
-            var market = file.Cache.ChangedMarkets[i];
-            if (file.Closed.Contains(market.MarketId))
-            {
-                // Lines after the close (Betfair clearing the traded ladders) re-created it: nothing of it is stored.
-                file.Cache.Remove(market.MarketId);
-                grid.Forget(market.MarketId);
-            }
-            else if (market.Status == "CLOSED" && !grid.IsTracked(market.MarketId))
-            {
-                Evict(file, market);
-            }
-        }
-    }
-
-    private void AddDue(FileState file)
-    {
-        foreach (var due in _due)
-        {
-            if (file.Cache.Find(due.MarketId) is { HasBook: true } market && Decide(file, market).Roles is { } roles)
-            {
-                AddSnapshot(market, roles, due.At);
-            }
+            Evict(file, market);
         }
 
-        _due.Clear();
+        _removed.Clear();
     }
 }

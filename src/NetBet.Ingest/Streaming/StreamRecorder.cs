@@ -33,6 +33,7 @@ public sealed class StreamRecorder : IStreamListener, IDisposable
     private readonly StreamRecording? _recording;
     private readonly MarketFilter _filter = new(allMarkets: false);
     private readonly List<DueSnapshot> _due = [];
+    private readonly List<MarketState> _removed = [];
     private readonly ArrayBufferWriter<byte> _json = new(16 * 1024);
     private readonly Utf8JsonWriter _jsonWriter;
     private readonly Channel<CapturedSnapshot> _snapshots = Channel.CreateUnbounded<CapturedSnapshot>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -98,6 +99,11 @@ public sealed class StreamRecorder : IStreamListener, IDisposable
         _timeAdvanced = false;
         _grid.AfterApply(_cache, result, _due);
         CaptureDue();
+
+        // A recorder runs for weeks: closed markets leave the cache (capped at StreamCache.DefaultMaxMarkets) once
+        // their closing snapshot is taken.
+        _grid.RemoveClosed(_cache, _removed);
+        _removed.Clear();
     }
 
     /// <inheritdoc />

@@ -66,6 +66,36 @@ public sealed class GridSamplerTests
     }
 
     [Fact]
+    public void RemoveClosed_OnlyAfterTheClosingSnapshot_AndAgainWhenLaterLinesBringTheMarketBack()
+    {
+        var cache = new StreamCache();
+        var grid = new GridSampler(TimeSpan.FromSeconds(1));
+        var due = new List<DueSnapshot>();
+        var removed = new List<MarketState>();
+        void Apply(string line)
+        {
+            var result = cache.Apply(Encoding.UTF8.GetBytes(line), m => grid.BeforeApply(m.PublishTime!.Value, m.ChangeType, due));
+            grid.AfterApply(cache, result, due);
+            grid.RemoveClosed(cache, removed);
+        }
+
+        Apply(Image("1.1", 500));
+        Apply(Status("1.1", 1500, "SUSPENDED"));
+        Assert.NotNull(cache.Find("1.1"));
+        Assert.Empty(removed);
+
+        Apply(Status("1.1", 2500, "CLOSED"));
+        Assert.Contains(due, d => d is { MarketId: "1.1", At: 2500, Trigger: SnapshotTrigger.StatusChange });
+        Assert.Null(cache.Find("1.1"));
+        Assert.Equal("1.1", Assert.Single(removed).MarketId);
+
+        Apply(Delta("1.1", 3000, 0));
+        Assert.Null(cache.Find("1.1"));
+        Assert.False(grid.IsTracked("1.1"));
+        Assert.Single(removed);
+    }
+
+    [Fact]
     public void StatusChange_IsDueAtItsPt_AndClosedMarketsLeaveTheGrid()
     {
         var seen = Run(1000, Image("1.1", 500), Status("1.1", 1500, "SUSPENDED"), Status("1.1", 2500, "CLOSED"), Heartbeat(5000));
