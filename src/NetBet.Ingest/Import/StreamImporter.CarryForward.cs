@@ -51,4 +51,17 @@ public sealed partial class StreamImporter
 
         _removed.Clear();
     }
+
+    private void AddDue(FileState file)
+    {
+        foreach (var due in _due)
+        {
+            if (file.Cache.Find(due.MarketId) is { HasBook: true } market && Decide(file, market).Roles is { } roles)
+            {
+                AddSnapshot(market, roles, due.At);
+            }
+        }
+
+        _due.Clear();
+    }
 }
