@@ -15,7 +15,7 @@ internal static class ExitCodes
     /// <summary>The database or another required service could not be reached, or a statement timed out.</summary>
     public const int Unavailable = 3;
 
-    /// <summary>Betfair refused the credentials or the application key for good; retrying would risk locking the account.</summary>
+    /// <summary>Betfair refused the credentials, the application key or the subscription for good (login refused, NOT_AUTHORIZED, INVALID_APP_KEY, limits); retrying would risk locking the account.</summary>
     public const int CredentialsRefused = 4;
 
     /// <summary>An unexpected error (a bug): the exception was written to stderr.</summary>

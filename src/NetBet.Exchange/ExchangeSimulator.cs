@@ -34,6 +34,8 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     private readonly ConcurrentQueue<SimulatorRequest> _requests = new();
     private int _logins;
     private int _loginAttempts;
+    private Stream.StreamPublisher? _streamPublisher;
+    private Stream.StreamServer? _stream;
 
     private ExchangeSimulator(WebApplication app, SimulatorOptions options, TimeProvider time, ILogger logger)
     {
@@ -65,6 +67,24 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
 
     internal MarketModel Model { get; }
 
+    /// <summary>Port of the fake Exchange Stream API on 127.0.0.1, or null when it was not started.</summary>
+    public int? StreamPort => _stream?.Port;
+
+    /// <summary>PEM of the CA that signed the stream's TLS certificate (for <c>--stream-ca</c>), or null without a stream.</summary>
+    public string? StreamCertificatePem => _stream?.CertificateAuthorityPem;
+
+    /// <summary>Stream connections accepted so far.</summary>
+    public int StreamConnections => _stream?.Connections ?? 0;
+
+    /// <summary>Closes every open stream connection now.</summary>
+    public void DropStreamConnections() => _stream?.DropConnections();
+
+    /// <summary>The stream forgets the changes it kept, so the next resubscription with a <c>clk</c> gets a fresh image.</summary>
+    public void ForgetStreamHistory() => _streamPublisher?.ForgetHistory();
+
+    /// <summary>Open stream connections go silent (no data, no heartbeats) but stay open.</summary>
+    public void SilenceStreamConnections() => _stream?.SilenceConnections();
+
     /// <summary>Starts the simulator and returns once it accepts requests.</summary>
     /// <param name="options">Port, markets, seed, optional expected credentials.</param>
     /// <param name="timeProvider">The exchange clock: books, kick-offs and sessions follow it.</param>
@@ -87,6 +107,20 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
         var simulator = new ExchangeSimulator(app, options, timeProvider, logger ?? NullLogger.Instance);
         simulator.MapEndpoints(app);
         await app.StartAsync(cancellationToken);
+        if (options.StreamPort is { } streamPort)
+        {
+            try
+            {
+                simulator._streamPublisher = new Stream.StreamPublisher(simulator.Model, timeProvider);
+                simulator._stream = new Stream.StreamServer(streamPort, simulator._streamPublisher, simulator.Faults, simulator.IsValidSession, simulator._logger);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await simulator.DisposeAsync();
+                throw;
+            }
+        }
+
         var address = app.Urls.First();
         simulator.BaseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
         return simulator;
@@ -98,6 +132,12 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     /// <summary>Stops the server.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_stream is not null)
+        {
+            await _stream.DisposeAsync();
+        }
+
+        _streamPublisher?.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

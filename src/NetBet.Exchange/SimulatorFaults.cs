@@ -52,6 +52,21 @@ public sealed class SimulatorFaults
     /// </summary>
     public int? TooMuchDataAboveMarkets { get; set; }
 
+    /// <summary>The fake stream drops every open connection at this interval (real time); null never.</summary>
+    public TimeSpan? StreamDisconnectEvery { get; set; }
+
+    /// <summary>Every <c>mcm</c> of the fake stream carries <c>status: 503</c> (data may be stale).</summary>
+    public bool Stream503 { get; set; }
+
+    /// <summary>The fake stream segments every image (two markets per segment), however small.</summary>
+    public bool StreamSegmented { get; set; }
+
+    /// <summary>The fake stream conflates: it holds changes for 250 ms and sends what piled up as one <c>con: true</c> message.</summary>
+    public bool StreamConflate { get; set; }
+
+    /// <summary>The fake stream refuses every authentication with <c>NOT_AUTHORIZED</c>.</summary>
+    public bool StreamAuthFail { get; set; }
+
     /// <summary>Makes the next <paramref name="count"/> betting requests (of <paramref name="operation"/> only, when given) fail with <paramref name="fault"/>.</summary>
     /// <param name="fault">The fault.</param>
     /// <param name="count">How many requests.</param>
@@ -90,6 +105,8 @@ public sealed class SimulatorFaults
             LoginRefused = false;
             ServerErrorRate = SlowRate = InvalidSessionRate = MalformedJsonRate = 0;
             TooMuchDataAboveMarkets = null;
+            StreamDisconnectEvery = null;
+            Stream503 = StreamSegmented = StreamConflate = StreamAuthFail = false;
         }
     }
 
@@ -97,8 +114,9 @@ public sealed class SimulatorFaults
     /// Parses a <c>--fault</c> value: <c>5xx=P</c>, <c>slow=P</c>, <c>invalid-session=P</c>, <c>malformed=P</c>
     /// (probabilities 0..1), <c>slow-ms=N</c>, <c>too-much-data=K</c> (markets), <c>login-refused</c> (every login
     /// answered INVALID_USERNAME_OR_PASSWORD), <c>fail:OPERATION=N</c> (the next N requests of listMarketBook,
-    /// listMarketCatalogue or login answer 503) or <c>fail:OPERATION=Ns</c> (every one for N seconds from the start).
-    /// Returns an error message or null.
+    /// listMarketCatalogue or login answer 503) or <c>fail:OPERATION=Ns</c> (every one for N seconds from the start),
+    /// and for the stream <c>stream-disconnect=SECONDS</c>, <c>stream-503</c>, <c>stream-segmented</c>,
+    /// <c>stream-conflate</c>, <c>stream-auth-fail</c> (switches; <c>=0</c> turns one off). Returns an error message or null.
     /// </summary>
     /// <param name="setting">The setting, such as <c>5xx=0.1</c>.</param>
     public string? Apply(string setting)
@@ -108,6 +126,11 @@ public sealed class SimulatorFaults
         {
             LoginRefused = true;
             return null;
+        }
+
+        if (ApplyStream(setting) is { } streamResult)
+        {
+            return streamResult.Length == 0 ? null : streamResult;
         }
 
         var parts = setting.Split('=', 2, StringSplitOptions.TrimEntries);
@@ -133,7 +156,7 @@ public sealed class SimulatorFaults
             case "too-much-data" when value >= 1 && value == Math.Floor(value): TooMuchDataAboveMarkets = (int)value; break;
             case "5xx" or "slow" or "invalid-session" or "malformed": return $"'{setting}': a probability is between 0 and 1";
             case "too-much-data": return $"'{setting}': too-much-data takes a whole number of markets";
-            default: return $"'{setting}': unknown fault (5xx, slow, slow-ms, invalid-session, malformed, too-much-data, login-refused, fail:OPERATION)";
+            default: return $"'{setting}': unknown fault (5xx, slow, slow-ms, invalid-session, malformed, too-much-data, login-refused, fail:OPERATION, stream-disconnect, stream-503, stream-segmented, stream-conflate, stream-auth-fail)";
         }
 
         return null;
@@ -187,6 +210,45 @@ public sealed class SimulatorFaults
 
             return false;
         }
+    }
+
+    // "" when a stream fault was applied, an error message, or null when the setting is not a stream fault.
+    private string? ApplyStream(string setting)
+    {
+        var parts = setting.Split('=', 2, StringSplitOptions.TrimEntries);
+        var name = parts[0].ToLowerInvariant();
+        if (!name.StartsWith("stream-", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        double? value = null;
+        if (parts.Length == 2)
+        {
+            if (!double.TryParse(parts[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed) || parsed < 0)
+            {
+                return $"'{setting}' is not NAME=NUMBER";
+            }
+
+            value = parsed;
+        }
+
+        var on = value is null or > 0;
+        switch (name)
+        {
+            case "stream-disconnect" when value is > 0:
+                StreamDisconnectEvery = TimeSpan.FromSeconds(value.Value);
+                break;
+            case "stream-disconnect":
+                return $"'{setting}': stream-disconnect takes a positive number of seconds";
+            case "stream-503": Stream503 = on; break;
+            case "stream-segmented": StreamSegmented = on; break;
+            case "stream-conflate": StreamConflate = on; break;
+            case "stream-auth-fail": StreamAuthFail = on; break;
+            default: return $"'{setting}': unknown stream fault (stream-disconnect, stream-503, stream-segmented, stream-conflate, stream-auth-fail)";
+        }
+
+        return "";
     }
 
     /// <summary>The fault for one request of <paramref name="operation"/>, or null.</summary>

@@ -18,6 +18,9 @@ public sealed class SimulatorOptions
     /// <summary>When set, logins must use this password (any non-empty one otherwise).</summary>
     public string? Password { get; set; }
 
+    /// <summary>TCP port on 127.0.0.1 of the fake Exchange Stream API (TLS); 0 picks a free one, null serves no stream.</summary>
+    public int? StreamPort { get; set; }
+
     /// <summary>Session lifetime on the simulated clock; keepAlive extends it.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
 }

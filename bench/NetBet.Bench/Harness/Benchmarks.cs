@@ -11,6 +11,7 @@ internal static class Benchmarks
     [
         new("engine", "[books] [--rounds R]", Sync(EngineBenchmark.Run), ["5000", "--rounds", "3"]),
         new("stream", "[folder]", Sync(StreamBenchmark.Run), []),
+        new("stream-live", "[lines]", StreamLiveBenchmark.RunAsync, ["20000"]),
         new("write", "[snapshots]", WriteBenchmark.RunAsync, ["30000"]),
         new("backfill", "[rows]", BackfillBenchmark.RunAsync, ["20000"]),
         new("api", "[requests]", ApiBenchmark.RunAsync, ["300"]),

@@ -125,6 +125,7 @@ internal sealed class DemoCommand : Command
         services.GetRequiredService<SnapshotWriter>().RefreshSchema();
         var fresh = await exchange.TickAsync(cancellationToken);
         await Step(output, "poll", $"one tick on the new schema: {fresh.SnapshotsInserted} snapshots stored with all {MetricColumns.Count} metric columns computed, tick time recorded for /api/health");
+        await Step(output, "stream", await DemoStream.RunAsync(exchange, services, minutes: 5, cancellationToken));
 
         // 5. Audit: the 18 columns are 100% NULL and every NULL is reconstructable from the raw payload (tier A).
         var demoHome = Path.Combine(PostgresCluster.ResolveHome(), "demo");

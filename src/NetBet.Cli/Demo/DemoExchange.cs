@@ -34,13 +34,17 @@ internal sealed class DemoExchange : IAsyncDisposable
 
     public Uri BaseUrl => _simulator.BaseUrl;
 
+    internal ExchangeSimulator Simulator => _simulator;
+
+    internal BetfairClient Client => _client;
+
     public static async Task<DemoExchange> StartAsync(IServiceProvider services, ILoggerFactory loggers, int markets, int seed, CancellationToken cancellationToken)
     {
         // History ends about now, so the UI's default date window shows it.
         var now = DateTimeOffset.UtcNow;
         var clock = new DemoClock(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddHours(-4));
         var simulator = await ExchangeSimulator.StartAsync(
-            new SimulatorOptions { Port = 0, Markets = markets, Seed = seed }, clock, logger: null, cancellationToken);
+            new SimulatorOptions { Port = 0, Markets = markets, Seed = seed, StreamPort = 0 }, clock, logger: null, cancellationToken);
         var betfair = new BetfairOptions { AppKey = "netbet-demo", Username = "demo", Password = "demo" }.UseEndpoint(simulator.BaseUrl);
         var client = new BetfairClient(betfair, loggers.CreateLogger<BetfairClient>());
         var poller = new MarketPoller(

@@ -19,16 +19,23 @@ internal sealed class SimulateCommand : Command
             --fault login-refused (every login answered INVALID_USERNAME_OR_PASSWORD), --fault fail:listMarketBook=4
             (the next 4 listMarketBook requests answer HTTP 503; listMarketCatalogue too) or fail:listMarketBook=30s
             (every one for the first 30 seconds).
+            --stream-port also serves the Exchange Stream API over TLS (same markets and prices) with a certificate
+            made at start, its CA written to --stream-cert-out for 'ingest stream --stream-ca'. Stream faults:
+            --fault stream-disconnect=SECONDS --fault stream-503 --fault stream-segmented --fault stream-conflate
+            --fault stream-auth-fail.
 
             Examples:
               ./netbet exchange simulate --port 5057
               ./netbet ingest poll --once --endpoint http://127.0.0.1:5057
+              ./netbet exchange simulate --port 5057 --stream-port 5058 --stream-cert-out sim-ca.pem
             """)
     {
         Options.Add(Port);
         Options.Add(Markets);
         Options.Add(Seed);
         Options.Add(Fault);
+        Options.Add(StreamPort);
+        Options.Add(StreamCertOut);
         Port.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() is < 0 or > 65535)
@@ -59,6 +66,14 @@ internal sealed class SimulateCommand : Command
         HelpName = "name=value",
     };
 
+    public Option<int?> StreamPort { get; } = new("--stream-port") { Description = "Also serve the Exchange Stream API (TLS) on this 127.0.0.1 port (0: a free one)." };
+
+    public Option<FileInfo?> StreamCertOut { get; } = new("--stream-cert-out")
+    {
+        Description = "Write the stream's CA certificate (PEM) here, for 'ingest stream --stream-ca'.",
+        HelpName = "file",
+    };
+
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var options = new SimulatorOptions
@@ -66,7 +81,13 @@ internal sealed class SimulateCommand : Command
             Port = parseResult.GetValue(Port),
             Markets = parseResult.GetValue(Markets),
             Seed = parseResult.GetValue(Seed),
+            StreamPort = parseResult.GetValue(StreamPort),
         };
+        if (options.StreamPort is < 0 or > 65535)
+        {
+            await Console.Error.WriteLineAsync("netbet exchange simulate: --stream-port must be between 0 and 65535");
+            return ExitCodes.InvalidInput;
+        }
         var faults = parseResult.GetValue(Fault) ?? [];
         foreach (var setting in faults)
         {
@@ -90,6 +111,11 @@ internal sealed class SimulateCommand : Command
             await Console.Error.WriteLineAsync($"netbet exchange simulate: cannot listen on 127.0.0.1:{options.Port}: {e.Message}");
             return ExitCodes.Unavailable;
         }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            await Console.Error.WriteLineAsync($"netbet exchange simulate: cannot listen on 127.0.0.1:{options.StreamPort} (--stream-port): {e.Message}");
+            return ExitCodes.Unavailable;
+        }
 
         await using (simulator)
         {
@@ -99,6 +125,16 @@ internal sealed class SimulateCommand : Command
             }
 
             await Console.Out.WriteLineAsync(simulator.BaseUrl.AbsoluteUri.TrimEnd('/'));
+            if (simulator.StreamPort is { } streamPort)
+            {
+                if (parseResult.GetValue(StreamCertOut) is { } certOut)
+                {
+                    await File.WriteAllTextAsync(certOut.FullName, simulator.StreamCertificatePem, stop.Token);
+                }
+
+                await Console.Out.WriteLineAsync($"stream 127.0.0.1:{streamPort}");
+            }
+
             await Console.Out.FlushAsync(stop.Token);
             await Console.Error.WriteLineAsync(
                 $"netbet exchange simulate: {options.Markets} markets, seed {options.Seed}; try: netbet ingest poll --once --endpoint {simulator.BaseUrl.AbsoluteUri.TrimEnd('/')}");

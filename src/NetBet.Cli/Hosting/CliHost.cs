@@ -247,6 +247,9 @@ internal static class CliHost
         /// <summary>Cancelled by SIGINT, SIGTERM or the command's own token.</summary>
         public CancellationToken Token => _stop.Token;
 
+        /// <summary>Also stops after <paramref name="delay"/> (a <c>--duration</c>).</summary>
+        public void CancelAfter(TimeSpan delay) => _stop.CancelAfter(delay);
+
         public void Dispose()
         {
             _sigint.Dispose();

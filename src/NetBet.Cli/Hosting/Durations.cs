@@ -64,6 +64,14 @@ internal static class Durations
         HelpName = "duration",
     };
 
+    /// <summary>Like <see cref="CreateOption"/> for an option without a default: null when it is not given.</summary>
+    public static Option<TimeSpan?> CreateOptionalOption(string name, string description, TimeSpan min, TimeSpan max) => new(name)
+    {
+        Description = $"{description} ({Format(min)} to {Format(max)}; 500ms, 60s, 5m, 1h, 1d or hh:mm:ss).",
+        CustomParser = result => Parse(result, name, min, max),
+        HelpName = "duration",
+    };
+
     private static TimeSpan Parse(ArgumentResult result, string name, TimeSpan min, TimeSpan max)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";

@@ -28,12 +28,14 @@ internal sealed class ImportCommand : Command
               ./netbet ingest import ~/betfair/PRO/2026/Nov/
               ./netbet ingest import data.tar --every 30s
               ./netbet ingest import 1.242971311.bz2 --all-markets
+              ./netbet ingest import recordings/ --every 5s --carry-forward
             """)
     {
         Arguments.Add(Paths);
         Options.Add(Every);
         Options.Add(AllMarkets);
         Options.Add(BatchSize);
+        Options.Add(CarryForward);
         SetAction((parseResult, cancellationToken) => RunAsync(parseResult, Console.Out, Console.Error, cancellationToken));
     }
 
@@ -57,6 +59,11 @@ internal sealed class ImportCommand : Command
         DefaultValueFactory = _ => 2000,
     }.Between(1, OptionRange.MaxBatchSize);
 
+    public Option<bool> CarryForward { get; } = new("--carry-forward")
+    {
+        Description = "The live recorder's grid: a snapshot per market at every multiple of --every (book carried forward) plus one per status change; replays an 'ingest stream --record' recording into the same snapshots.",
+    };
+
     /// <summary>Runs the import with the services of <see cref="CliHost"/>; returns the exit code.</summary>
     public async Task<int> RunAsync(ParseResult parseResult, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -73,6 +80,7 @@ internal sealed class ImportCommand : Command
             Every = parseResult.GetValue(Every),
             AllMarkets = parseResult.GetValue(AllMarkets),
             BatchSize = parseResult.GetValue(BatchSize),
+            CarryForward = parseResult.GetValue(CarryForward),
         };
         await using var services = await CliHost.BuildServicesAsync(parseResult, cancellationToken);
         using var importer = new StreamImporter(

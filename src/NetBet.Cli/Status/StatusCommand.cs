@@ -8,6 +8,7 @@ using NetBet.Data.Migrations;
 using NetBet.Data.Replication;
 using NetBet.Data.State;
 using NetBet.Ingest.Polling;
+using NetBet.Ingest.Streaming;
 using Npgsql;
 
 namespace NetBet.Cli.Status;
@@ -18,13 +19,15 @@ internal sealed class StatusCommand : Command
     public StatusCommand()
         : base("status", """
             Show the database (reachable, schema version, pending migrations), the stored snapshots (count, newest)
-            the poller's last successful tick and the ticks waiting in its spool. Exit 0 when the database is reachable, 3 when it is not.
+            the poller's last successful tick and the ticks waiting in its spool, the stream recorder's last message and
+            the batches waiting in its spool. Exit 0 when the database is reachable, 3 when it is not.
 
             Example:
               ./netbet status
             """)
     {
         Options.Add(Spool);
+        Options.Add(StreamSpool);
         SetAction(async (parseResult, cancellationToken) =>
         {
             try
@@ -36,11 +39,18 @@ internal sealed class StatusCommand : Command
             {
                 // Also, and above all, when the database is down: that is when the poller's spool fills.
                 await Console.Out.WriteLineAsync($"Poll spool:     {Ingest.PollSpoolStatus.Describe(parseResult.GetValue(Spool))}");
+                await Console.Out.WriteLineAsync($"Stream spool:   {Ingest.PollSpoolStatus.DescribeStream(parseResult.GetValue(StreamSpool))}");
             }
         });
     }
 
     public Option<string?> Spool { get; } = Ingest.PollCommand.CreateSpoolOption();
+
+    public Option<string?> StreamSpool { get; } = new("--stream-spool")
+    {
+        Description = "Directory of 'ingest stream's spool (default: $NETBET_HOME/spool/stream).",
+        HelpName = "dir",
+    };
 
     /// <summary>Writes the status lines to <paramref name="stdout"/>; <c>netbet demo</c> may call this in-process.</summary>
     public static async Task<int> ExecuteAsync(IServiceProvider services, TextWriter stdout, CancellationToken cancellationToken)
@@ -80,6 +90,7 @@ internal sealed class StatusCommand : Command
         {
             await stdout.WriteLineAsync($"Read database:  {await ReadReplicaStatus.DescribeAsync(read, cancellationToken)}");
         }
+        await stdout.WriteLineAsync($"Last stream:    {await LastStreamMessageAsync(services.GetRequiredService<ServiceState>(), cancellationToken)}");
         return ExitCodes.Success;
     }
 
@@ -113,6 +124,26 @@ internal sealed class StatusCommand : Command
         return tick is null
             ? $"recorded {Format(entry.UpdatedAt)}"
             : Invariant($"{Format(tick.At)}: {tick.Markets} markets, {tick.Snapshots} snapshots stored (recorded {Format(entry.UpdatedAt)})");
+    }
+
+    private static async Task<string> LastStreamMessageAsync(ServiceState state, CancellationToken cancellationToken)
+    {
+        StreamRecorderState? stream;
+        try
+        {
+            stream = await state.GetAsync<StreamRecorderState>(StreamRecorderState.Key, cancellationToken);
+        }
+        catch (SchemaNotReadyException)
+        {
+            return "unknown (no service_state table: run 'netbet migrate')";
+        }
+        catch (JsonException)
+        {
+            return "unreadable (written by another version)";
+        }
+
+        return stream is null ? "never"
+            : Invariant($"{(stream.LastMessageAt is { } at ? Format(at) : "none")}, pt {(stream.LastPublishTime is { } pt ? Format(pt) : "none")}, clk {stream.Clk ?? "none"} ({stream.Snapshots} snapshots, {stream.Reconnects} reconnects in that run)");
     }
 
     private static string Format(DateTimeOffset time) =>

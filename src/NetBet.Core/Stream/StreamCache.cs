@@ -1,6 +1,6 @@
 namespace NetBet.Core.Stream;
 
-/// <summary>What <see cref="StreamCache.Apply"/> did with a line.</summary>
+/// <summary>What <see cref="StreamCache.Apply(ReadOnlySpan{byte})"/> did with a line.</summary>
 public enum StreamMessageKind
 {
     /// <summary>Market changes were applied; <see cref="StreamCache.ChangedMarkets"/> lists the markets.</summary>
@@ -11,12 +11,38 @@ public enum StreamMessageKind
     Other,
 }
 
+/// <summary>The <c>ct</c> (change type) of an <c>mcm</c>.</summary>
+public enum StreamChangeType
+{
+    /// <summary>No <c>ct</c> (or an unknown one): an ordinary delta, as in historical files.</summary>
+    Delta,
+    /// <summary><c>SUB_IMAGE</c>: a full image of the subscription; it replaces the whole cache.</summary>
+    SubImage,
+    /// <summary><c>RESUB_DELTA</c>: the changes missed since the <c>clk</c> a resubscription sent.</summary>
+    ResubDelta,
+    /// <summary><c>HEARTBEAT</c>: no changes, only time (<c>pt</c>) and <c>clk</c>.</summary>
+    Heartbeat,
+}
+
 /// <summary>The outcome of applying one line.</summary>
 /// <param name="Kind">What the line was.</param>
 /// <param name="PublishTime">The message's <c>pt</c> (ms since the Unix epoch), when it had one.</param>
 /// <param name="MarketChanges">Market changes applied (<c>mc</c> entries, segments included).</param>
 /// <param name="Updates">Ladder elements applied: each <c>[price,size]</c> or <c>[level,price,size]</c> counts one.</param>
-public readonly record struct StreamApplyResult(StreamMessageKind Kind, long? PublishTime, int MarketChanges, int Updates);
+public readonly record struct StreamApplyResult(StreamMessageKind Kind, long? PublishTime, int MarketChanges, int Updates)
+{
+    /// <summary>The message's <c>ct</c>; for a segmented message, the first segment's.</summary>
+    public StreamChangeType ChangeType { get; init; }
+
+    /// <summary>True for an <c>mcm</c> (or a line without <c>op</c>), false for <c>connection</c>, <c>status</c> and other ops.</summary>
+    public bool IsMarketChangeMessage { get; init; }
+
+    /// <summary>The <c>mcm</c> carried <c>con: true</c>: the server conflated changes because the client was slow.</summary>
+    public bool Conflated { get; init; }
+
+    /// <summary>The <c>mcm</c>'s <c>status</c>: 503 means the server's data may be stale; null when absent.</summary>
+    public int? Status { get; init; }
+}
 
 /// <summary>
 /// Rebuilds every market of one Exchange Stream (a historical file or a socket) from its <c>mcm</c> messages,
@@ -33,6 +59,7 @@ public sealed partial class StreamCache
     private readonly List<MarketState> _changed = [];
     private readonly HashSet<MarketState> _changedSet = [];
     private bool _inSegment;
+    private StreamChangeType _segmentChangeType;
 
     /// <summary>Creates an empty cache holding at most <see cref="DefaultMaxMarkets"/> markets at once.</summary>
     public StreamCache()
@@ -55,6 +82,12 @@ public sealed partial class StreamCache
     /// <summary>Every market seen so far.</summary>
     public IReadOnlyCollection<MarketState> Markets => _markets.Values;
 
+    /// <summary>The latest <c>clk</c> of an applied <c>mcm</c>: a resubscription sends it to resume.</summary>
+    public string? Clk { get; private set; }
+
+    /// <summary>The latest <c>initialClk</c> (sent with images): a resubscription sends it with <see cref="Clk"/>.</summary>
+    public string? InitialClk { get; private set; }
+
     /// <summary>The markets changed by the last applied message, each once, in first-change order.</summary>
     public IReadOnlyList<MarketState> ChangedMarkets => _changed;
 
@@ -69,7 +102,17 @@ public sealed partial class StreamCache
     /// <summary>Parses one line (one JSON message) and applies it.</summary>
     /// <param name="line">The UTF-8 JSON message, without the line terminator.</param>
     /// <exception cref="StreamFormatException">The line is not a usable message; the cache is unchanged.</exception>
-    public StreamApplyResult Apply(ReadOnlySpan<byte> line)
+    public StreamApplyResult Apply(ReadOnlySpan<byte> line) => Apply(line, null);
+
+    /// <summary>
+    /// Parses one line and applies it, calling <paramref name="beforeApply"/> once the line is known to be a complete
+    /// <c>mcm</c> with a <c>pt</c> (a heartbeat included; segments only at <c>SEG_END</c>) and before it changes the
+    /// cache, so a caller can still read the book as it was (see <see cref="GridSampler"/>).
+    /// </summary>
+    /// <param name="line">The UTF-8 JSON message, without the line terminator.</param>
+    /// <param name="beforeApply">Receives the message's <c>pt</c> and <c>ct</c> (its kind is not yet final); null for none.</param>
+    /// <exception cref="StreamFormatException">The line is not a usable message; the cache is unchanged.</exception>
+    public StreamApplyResult Apply(ReadOnlySpan<byte> line, Action<StreamApplyResult>? beforeApply)
     {
         if (!_inSegment)
         {
@@ -98,24 +141,72 @@ public sealed partial class StreamCache
             throw;
         }
 
-        if ((envelope.HasOp && !envelope.IsMarketChangeOp) || !envelope.HasMarketChanges)
+        var isMcm = !envelope.HasOp || envelope.IsMarketChangeOp;
+        if (!isMcm)
         {
             _pending.Rollback(mark);
             return new StreamApplyResult(StreamMessageKind.Other, envelope.PublishTime, 0, 0);
         }
 
+        if (envelope.Segment == SegmentKind.Start)
+        {
+            _segmentChangeType = envelope.ChangeType;
+        }
+
+        var changeType = envelope.Segment is SegmentKind.Middle or SegmentKind.End && _inSegment && envelope.ChangeType == StreamChangeType.Delta
+            ? _segmentChangeType
+            : envelope.ChangeType;
+        Clk = envelope.Clk ?? Clk;
+        InitialClk = envelope.InitialClk ?? InitialClk;
+        var flags = new StreamApplyResult(StreamMessageKind.Other, envelope.PublishTime, 0, 0)
+        {
+            ChangeType = changeType, IsMarketChangeMessage = true, Conflated = envelope.Conflated, Status = envelope.Status,
+        };
+        if (!envelope.HasMarketChanges && envelope.Segment == SegmentKind.None)
+        {
+            // A heartbeat (or an empty image) never completes a segmented message still arriving.
+            _pending.Rollback(mark);
+            if (envelope.PublishTime is not null)
+            {
+                beforeApply?.Invoke(flags);
+            }
+
+            if (changeType == StreamChangeType.SubImage && !_inSegment)
+            {
+                _markets.Clear();
+            }
+
+            return flags;
+        }
+
         if (envelope.Segment is SegmentKind.Start or SegmentKind.Middle)
         {
             _inSegment = true;
-            return new StreamApplyResult(StreamMessageKind.SegmentPending, envelope.PublishTime, 0, 0);
+            return flags with { Kind = StreamMessageKind.SegmentPending };
         }
 
         _inSegment = false;
-        var publishTime = envelope.PublishTime!.Value;
+        if (envelope.PublishTime is not null)
+        {
+            beforeApply?.Invoke(flags);
+        }
+
+        if (changeType == StreamChangeType.SubImage)
+        {
+            // An image is the whole subscription: markets it leaves out are no longer subscribed.
+            _markets.Clear();
+        }
+
+        if (_pending.Markets.Count == 0)
+        {
+            return flags;
+        }
+
+        var publishTime = envelope.PublishTime ?? throw new StreamFormatException("market changes without pt at $.pt");
         var updates = ApplyPending(publishTime);
         var marketChanges = _pending.Markets.Count;
         _pending.Clear();
-        return new StreamApplyResult(StreamMessageKind.MarketChange, publishTime, marketChanges, updates);
+        return flags with { Kind = StreamMessageKind.MarketChange, PublishTime = publishTime, MarketChanges = marketChanges, Updates = updates };
     }
 
     private int ApplyPending(long publishTime)

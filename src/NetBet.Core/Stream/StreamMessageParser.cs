@@ -11,6 +11,11 @@ internal struct MessageEnvelope
     public long? PublishTime;
     public bool HasMarketChanges;
     public SegmentKind Segment;
+    public StreamChangeType ChangeType;
+    public bool Conflated;
+    public int? Status;
+    public string? Clk;
+    public string? InitialClk;
 }
 
 internal enum SegmentKind : byte
@@ -80,6 +85,35 @@ internal static partial class StreamMessageParser
                 Next(ref reader);
                 envelope.HasOp = true;
                 envelope.IsMarketChangeOp = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("mcm"u8);
+            }
+            else if (reader.ValueTextEquals("ct"u8))
+            {
+                Next(ref reader);
+                envelope.ChangeType = reader.TokenType != JsonTokenType.String ? StreamChangeType.Delta
+                    : reader.ValueTextEquals("SUB_IMAGE"u8) ? StreamChangeType.SubImage
+                    : reader.ValueTextEquals("RESUB_DELTA"u8) ? StreamChangeType.ResubDelta
+                    : reader.ValueTextEquals("HEARTBEAT"u8) ? StreamChangeType.Heartbeat
+                    : StreamChangeType.Delta;
+            }
+            else if (reader.ValueTextEquals("clk"u8))
+            {
+                Next(ref reader);
+                envelope.Clk = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            else if (reader.ValueTextEquals("initialClk"u8))
+            {
+                Next(ref reader);
+                envelope.InitialClk = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            else if (reader.ValueTextEquals("con"u8))
+            {
+                Next(ref reader);
+                envelope.Conflated = reader.TokenType == JsonTokenType.True;
+            }
+            else if (reader.ValueTextEquals("status"u8))
+            {
+                Next(ref reader);
+                envelope.Status = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var status) ? status : null;
             }
             else if (reader.ValueTextEquals("segmentType"u8))
             {

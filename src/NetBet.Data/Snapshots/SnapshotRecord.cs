@@ -10,6 +10,9 @@ public static class SnapshotSources
 
     /// <summary>Rebuilt from a Betfair historical stream file.</summary>
     public const string HistoricalStream = "historical_stream";
+
+    /// <summary>Recorded live from the Betfair Exchange Stream API (<c>netbet ingest stream</c>).</summary>
+    public const string ExchangeStream = "exchange_stream";
 }
 
 /// <summary>

@@ -21,6 +21,13 @@ public sealed record ImportOptions
     /// </summary>
     public long BatchBytes { get; init; } = 64L << 20;
 
+    /// <summary>
+    /// The live recorder's grid instead of "first message per interval" (<c>--carry-forward</c>): a snapshot per market
+    /// at every multiple of <see cref="Every"/> from its first message to its close or the end of its file, the book
+    /// carried forward, plus one per status change (<see cref="NetBet.Core.Stream.GridSampler"/>).
+    /// </summary>
+    public bool CarryForward { get; init; }
+
     /// <summary><c>capture_version</c> written with every snapshot.</summary>
     public string CaptureVersion { get; init; } = DefaultCaptureVersion;
 }

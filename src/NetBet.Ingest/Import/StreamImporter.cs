@@ -156,7 +156,8 @@ public sealed partial class StreamImporter : IDisposable
     {
         _files++;
         Log.FileStarted(_logger, input.Name);
-        var file = new FileState(new StreamCache(), new SnapshotSampler(_options.Every), [], new HashSet<string>(StringComparer.Ordinal));
+        var file = new FileState(new StreamCache(), new SnapshotSampler(_options.Every), [], new HashSet<string>(StringComparer.Ordinal),
+            _options.CarryForward ? new GridSampler(_options.Every) : null);
         var lines = new LineReader(input.Content!);
         while (true)
         {
@@ -205,6 +206,12 @@ public sealed partial class StreamImporter : IDisposable
         }
 
         _lines++;
+        if (file.Grid is not null)
+        {
+            ProcessLineOnGrid(name, lineNumber, line, file);
+            return;
+        }
+
         StreamApplyResult result;
         try
         {
@@ -367,11 +374,13 @@ public sealed partial class StreamImporter : IDisposable
         e is IOException or InvalidDataException or SharpCompressException or UnauthorizedAccessException;
 
     /// <param name="Closed">Markets evicted as closed in this file; later lines about them are ignored.</param>
+    /// <param name="Grid">The carry-forward grid (<c>--carry-forward</c>), or null for first message per interval.</param>
     private sealed record FileState(
         StreamCache Cache,
         SnapshotSampler Sampler,
         Dictionary<MarketState, (MarketDefinition? Definition, MarketDecision Decision)> Decisions,
-        HashSet<string> Closed);
+        HashSet<string> Closed,
+        GridSampler? Grid);
 
     private static partial class Log
     {

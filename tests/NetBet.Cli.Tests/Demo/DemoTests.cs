@@ -25,6 +25,7 @@ public sealed class DemoTests
             Assert.Contains("[demo] migrate    to 2026-02-06_base_schema", stdout, StringComparison.Ordinal);
             Assert.Matches(@"the 18 new columns are NULL for all ([\d,]+) of the \1 rows recorded before the migration .*, tier A;", stdout);
             Assert.Matches(@"one tick on the new schema: [1-9]\d* snapshots stored", stdout);
+            Assert.Matches(@"\[demo\] stream .* ([1-9]\d*) of \1 half-minute books have the derived row of the poll", stdout);
             Assert.Contains("the 18 new columns are NULL 0%", stdout, StringComparison.Ordinal);
             Assert.Contains(": 0 differ from the engine", stdout, StringComparison.Ordinal);
             Assert.Matches(@"Backfill complete: (\d+) processed, \1 updated, 0 skipped, 0 errors", stdout);

@@ -133,7 +133,7 @@ public sealed class StreamCacheTests
             Assert.Null(cache.Find("1.1"));
 
             var end = cache.Apply("""{"op":"mcm","pt":1001,"segmentType":"SEG_END","mc":[{"id":"1.1","rc":[{"id":11,"atl":[[2.02,3]]}]}]}"""u8);
-            Assert.Equal(new StreamApplyResult(StreamMessageKind.MarketChange, 1001, 2, 2), end);
+            Assert.Equal(new StreamApplyResult(StreamMessageKind.MarketChange, 1001, 2, 2) { IsMarketChangeMessage = true }, end);
             Assert.Single(cache.Find("1.1")!.FindRunner(11)!.AvailableToLay);
         }
 

@@ -33,12 +33,12 @@ internal sealed class SimulatorSession : IAsyncDisposable
 
     public static readonly DateTimeOffset Start = new(2026, 11, 28, 13, 0, 0, TimeSpan.Zero);
 
-    public static async Task<SimulatorSession> StartAsync(int markets = 60, Action<BetfairOptions>? configure = null)
+    public static async Task<SimulatorSession> StartAsync(int markets = 60, Action<BetfairOptions>? configure = null, bool stream = false)
     {
         var clock = new FakeTimeProvider(Start);
         var logs = new CapturedLogs();
         var simulator = await ExchangeSimulator.StartAsync(
-            new SimulatorOptions { Markets = markets, Seed = 11, Username = Username, Password = Password },
+            new SimulatorOptions { Markets = markets, Seed = 11, Username = Username, Password = Password, StreamPort = stream ? 0 : null },
             clock, logs.Factory.CreateLogger<ExchangeSimulator>(), TestContext.Current.CancellationToken);
         var options = new BetfairOptions
         {

@@ -200,6 +200,41 @@ public sealed class StreamImporterTests(DatabaseFixture database) : IDisposable
         Assert.Equal((1, 1736L, 140), (summary.Files, summary.Lines, summary.MarketsImported));
     }
 
+    [Fact]
+    public async Task ImportAsync_CarryForwardPastTheClose_GridRunsToTheCloseThenTheMarketLeavesMemory()
+    {
+        await using var db = await OpenDatabaseAsync();
+        const string definition = """
+            "marketDefinition":{"eventTypeId":"1","marketType":"MATCH_ODDS","status":"STATUS","inPlay":false,
+            "runners":[{"id":11,"sortPriority":1},{"id":22,"sortPriority":2},{"id":33,"sortPriority":3}]}
+            """;
+        string Definition(string status) => definition.Replace("STATUS", status, StringComparison.Ordinal).ReplaceLineEndings("");
+        var path = Path.Combine(_temp, "1.900000001");
+        await File.WriteAllLinesAsync(path, [
+            $$"""{"op":"mcm","clk":"1","pt":1700000001000,"ct":"SUB_IMAGE","mc":[{"id":"1.900000001","img":true,{{Definition("OPEN")}},"rc":[{"id":11,"atb":[[2.0,10]]},{"id":22,"atb":[[3.0,10]]},{"id":33,"atb":[[4.0,10]]}]}]}""",
+            """{"op":"mcm","clk":"2","pt":1700000001500,"mc":[{"id":"1.900000001","rc":[{"id":11,"atb":[[2.0,20]]}]}]}""",
+            $$"""{"op":"mcm","clk":"3","pt":1700000003200,"mc":[{"id":"1.900000001",{{Definition("CLOSED")}}}]}""",
+            // After the close: Betfair clears the ladders; nothing of it may be stored, and the grid must not restart.
+            """{"op":"mcm","clk":"4","pt":1700000004500,"mc":[{"id":"1.900000001","rc":[{"id":11,"atb":[[2.0,0]]}]}]}""",
+            """{"op":"mcm","clk":"5","pt":1700000010000,"ct":"HEARTBEAT"}""",
+        ], TestContext.Current.CancellationToken);
+
+        var errors = new StringWriter();
+        using var importer = new StreamImporter(
+            new SnapshotWriter(db, NullLogger<SnapshotWriter>.Instance),
+            NullLogger<StreamImporter>.Instance,
+            new ImportOptions { AllMarkets = true, CarryForward = true, Every = TimeSpan.FromSeconds(1) },
+            errors,
+            progress: null);
+        var summary = await importer.ImportAsync([path], TestContext.Current.CancellationToken);
+
+        Assert.Equal("", errors.ToString());
+        var times = (await DbQueryAsync<long>(db, "select (extract(epoch from snapshot_at) * 1000)::bigint - 1700000000000 from market_book_snapshots order by snapshot_at"))
+            .ToList();
+        Assert.Equal([1000L, 2000L, 3000L, 3200L], times);
+        Assert.Equal(4, summary.SnapshotsInserted);
+    }
+
     private static async Task<T> DbQuerySingleAsync<T>(NpgsqlDataSource db, string sql)
     {
         await using var connection = await db.OpenConnectionAsync(TestContext.Current.CancellationToken);

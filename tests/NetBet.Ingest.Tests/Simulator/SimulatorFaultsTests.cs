@@ -56,6 +56,35 @@ public sealed class SimulatorFaultsTests
     }
 
     [Fact]
+    public void Apply_StreamFaults_SetTheStreamSwitches()
+    {
+        var faults = new SimulatorFaults();
+        Assert.Null(faults.Apply("stream-disconnect=2.5"));
+        Assert.Null(faults.Apply("stream-503"));
+        Assert.Null(faults.Apply("stream-segmented"));
+        Assert.Null(faults.Apply("stream-conflate=1"));
+        Assert.Null(faults.Apply("stream-auth-fail"));
+        Assert.Null(faults.Apply("stream-auth-fail=0"));
+
+        Assert.Equal(TimeSpan.FromSeconds(2.5), faults.StreamDisconnectEvery);
+        Assert.True(faults.Stream503 && faults.StreamSegmented && faults.StreamConflate);
+        Assert.False(faults.StreamAuthFail);
+    }
+
+    [Theory]
+    [InlineData("stream-disconnect")]
+    [InlineData("stream-disconnect=0")]
+    [InlineData("stream-flood")]
+    [InlineData("stream-503=x")]
+    public void Apply_BadStreamSetting_ReturnsAnErrorNamingIt(string setting)
+    {
+        var error = new SimulatorFaults().Apply(setting);
+
+        Assert.NotNull(error);
+        Assert.Contains(setting, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Draw_QueuedFaults_MatchTheirOperationInOrder()
     {
         var faults = new SimulatorFaults();
