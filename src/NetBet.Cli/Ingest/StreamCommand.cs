@@ -173,7 +173,7 @@ internal sealed class StreamCommand : Command
             await stderr.WriteLineAsync($"netbet ingest stream: {e.Message}");
             exitCode = ExitCodes.CredentialsRefused;
         }
-        catch (BetfairApiException e)
+        catch (BetfairApiException e) when (e.IsCredentialsRefused)
         {
             await stderr.WriteLineAsync($"netbet ingest stream: login refused: {e.Message}");
             exitCode = ExitCodes.CredentialsRefused;

@@ -105,7 +105,8 @@ public sealed partial class ExchangeStreamClient
                 return;
             }
             catch (Exception e) when (e is IOException or SocketException or AuthenticationException or TimeoutException
-                or InvalidDataException or BetfairUnavailableException or OperationCanceledException)
+                or InvalidDataException or BetfairUnavailableException or OperationCanceledException
+                or BetfairApiException { IsCredentialsRefused: false })
             {
                 Log.ConnectionFailed(_logger, e.GetType().Name, e.Message);
             }
