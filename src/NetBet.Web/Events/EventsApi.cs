@@ -20,31 +20,20 @@ internal static class EventsApi
     }
 
     /// <summary>The last snapshot of each <c>interval_minutes</c> bucket (UTC-aligned) with its derived metrics.</summary>
-    public static async Task<Results<Ok<IReadOnlyList<TimeseriesPoint>>, NotFound, ValidationProblem>> GetTimeseriesAsync(
+    public static Task<Results<Ok<IReadOnlyList<TimeseriesPoint>>, NotFound, ValidationProblem>> GetTimeseriesAsync(
         [AsParameters] TimeseriesParameters parameters,
         MarketQueries markets,
-        CancellationToken cancellationToken)
-    {
-        var read = await parameters.ReadAsync(markets, cancellationToken);
-        if (read.Problem is { } problem)
+        CancellationToken cancellationToken) =>
+        parameters.AnswerAsync(markets, (rows, request) =>
         {
-            return problem;
-        }
+            var points = new TimeseriesPoint[rows.Count];
+            for (var i = 0; i < points.Length; i++)
+            {
+                points[i] = new TimeseriesPoint(rows[i], request.WithImpedance, request.WithInputs);
+            }
 
-        if (read.Rows is not { } rows)
-        {
-            return TypedResults.NotFound();
-        }
-
-        var request = read.Request;
-        var points = new TimeseriesPoint[rows.Count];
-        for (var i = 0; i < points.Length; i++)
-        {
-            points[i] = new TimeseriesPoint(rows[i], request.WithImpedance, request.WithInputs);
-        }
-
-        return TypedResults.Ok<IReadOnlyList<TimeseriesPoint>>(points);
-    }
+            return TypedResults.Ok<IReadOnlyList<TimeseriesPoint>>(points);
+        }, cancellationToken);
 
     /// <summary>The market's metadata row as Data reads it, with its snapshot extent and league key.</summary>
     public static async Task<Results<Ok<MarketDetailRow>, NotFound>> GetMetaAsync(

@@ -47,6 +47,24 @@ internal readonly record struct TimeseriesParameters(
             ? new TimeseriesRead(request, null, query.TooManyPoints())
             : new TimeseriesRead(request, rows, null);
     }
+
+    /// <summary>
+    /// Reads the points and answers with <paramref name="answer"/>, or with the problem or 404 instead: one flow for
+    /// the JSON and the CSV route.
+    /// </summary>
+    public async Task<Results<TAnswer, NotFound, ValidationProblem>> AnswerAsync<TAnswer>(
+        MarketQueries markets, Func<IReadOnlyList<MetricPointRow>, TimeseriesRequest, TAnswer> answer, CancellationToken cancellationToken)
+        where TAnswer : IResult
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        var read = await ReadAsync(markets, cancellationToken);
+        if (read.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        return read.Rows is { } rows ? answer(rows, read.Request) : TypedResults.NotFound();
+    }
 }
 
 /// <summary>What <see cref="TimeseriesParameters.ReadAsync"/> found: the points, or the problem to answer instead.</summary>

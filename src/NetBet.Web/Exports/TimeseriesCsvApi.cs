@@ -28,25 +28,17 @@ internal static class TimeseriesCsvApi
     /// Same parameters and points as <c>/timeseries</c>; columns: snapshot_id, snapshot_at, inplay, status, has_metrics,
     /// the metric columns (impedance and its inputs only when asked for, as in the JSON), each outcome's size impedance L1.
     /// </summary>
-    public static async Task<Results<PushStreamHttpResult, NotFound, ValidationProblem>> GetTimeseriesCsvAsync(
+    public static Task<Results<PushStreamHttpResult, NotFound, ValidationProblem>> GetTimeseriesCsvAsync(
         [AsParameters] TimeseriesParameters parameters,
         MarketQueries markets,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        parameters.AnswerAsync(markets, (rows, request) => Csv(parameters.MarketId, rows, request, cancellationToken), cancellationToken);
+
+    private static PushStreamHttpResult Csv(
+        string marketId, IReadOnlyList<MetricPointRow> rows, TimeseriesRequest request, CancellationToken cancellationToken)
     {
-        var read = await parameters.ReadAsync(markets, cancellationToken);
-        if (read.Problem is { } problem)
-        {
-            return problem;
-        }
-
-        if (read.Rows is not { } rows)
-        {
-            return TypedResults.NotFound();
-        }
-
-        var request = read.Request;
         var columns = Columns(request.WithImpedance, request.WithInputs);
-        var fileName = $"{string.Concat(parameters.MarketId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_'))}-timeseries-{request.IntervalMinutes}m.csv";
+        var fileName = $"{string.Concat(marketId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_'))}-timeseries-{request.IntervalMinutes}m.csv";
         return TypedResults.Stream(
             async body =>
             {
