@@ -63,7 +63,6 @@ api.MapHealth();
 api.MapLeagues();
 api.MapEvents();
 api.MapSnapshots();
-api.MapSnapshotLadder();
 api.MapEventExports();
 app.MapUi();
 

@@ -1,62 +1,8 @@
-using System.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using NetBet.Core.Books;
 using NetBet.Core.Metrics;
 using NetBet.Data.Queries;
-using NetBet.Web.Http;
 
 namespace NetBet.Web.Snapshots;
-
-/// <summary><c>/api/snapshots/{snapshot_id}/ladder</c>: one snapshot's full ladder per runner, computed from its raw payload.</summary>
-internal static class LadderApi
-{
-    public static RouteGroupBuilder MapSnapshotLadder(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup("/api/snapshots/{snapshot_id}").WithTags("Snapshots");
-        group.MapGet("/ladder", GetLadderAsync).WithName("GetSnapshotLadder");
-        return group;
-    }
-
-    /// <summary>
-    /// Every runner's prices (highest first) with back size, lay size and traded volume, best prices marked; home,
-    /// away, draw first. 404 for an unknown snapshot; 422 when the stored payload is missing or cannot be read.
-    /// </summary>
-    public static async Task<Results<Ok<SnapshotLadder>, NotFound, ValidationProblem, ProblemHttpResult>> GetLadderAsync(
-        [FromRoute(Name = "snapshot_id")] string snapshotId,
-        LadderQueries ladders,
-        CancellationToken cancellationToken)
-    {
-        var query = new QueryParameters();
-        var id = query.Id("snapshot_id", snapshotId);
-        if (!query.IsValid)
-        {
-            return query.Problem();
-        }
-
-        if (await ladders.GetAsync(id, cancellationToken) is not { } row)
-        {
-            return TypedResults.NotFound();
-        }
-
-        if (row.RawPayloadJson is not { } json)
-        {
-            return TypedResults.Problem($"Snapshot {id} has no raw payload.", statusCode: StatusCodes.Status422UnprocessableEntity, title: "No ladder");
-        }
-
-        MarketBook book;
-        try
-        {
-            book = MarketBookReader.Read(Encoding.UTF8.GetBytes(json), includeTradedVolume: true);
-        }
-        catch (MarketBookFormatException e)
-        {
-            return TypedResults.Problem($"The raw payload of snapshot {id} cannot be read: {e.Message}.", statusCode: StatusCodes.Status422UnprocessableEntity, title: "No ladder");
-        }
-
-        return TypedResults.Ok(SnapshotLadder.From(row, book));
-    }
-}
 
 /// <summary>The response of <c>/api/snapshots/{snapshot_id}/ladder</c>; the neighbour ids let a client step through the market's history.</summary>
 internal sealed record SnapshotLadder(
