@@ -20,7 +20,7 @@ namespace NetBet.Bench;
 /// one capture time (a poll tick), upserting the batch's metadata every K batches (default 10: a catalogue refresh
 /// every 10 ticks; 1: every batch), from P concurrent writers (default: one per core, as a historical import runs;
 /// the live poller writes one batch per tick, so <c>--parallel 1</c> shows what one stream of batches reaches). Besides
-/// the rate it prints the CPU time per snapshot on each side, which stays meaningful on a busy machine. Runs against a scratch database: a new durable throwaway
+/// the rate it prints the CPU time per snapshot on each side, which stays meaningful on a busy machine, and the WAL written per snapshot. Runs against a scratch database: a new durable throwaway
 /// cluster, or a new database on the server NETBET_DB names (dropped afterwards). Payloads and derived rows are built
 /// before timing, so only storage is measured.
 /// </summary>
@@ -72,6 +72,7 @@ internal static class WriteBenchmark
         }
 
         var timed = 0;
+        var walStart = await WalPositionAsync(dataSource);
         var serverCpu = ServerCpu.Start(target.ServerProcessId);
         var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
@@ -99,6 +100,7 @@ internal static class WriteBenchmark
         var seconds = watch.Elapsed.TotalSeconds;
         var clientSeconds = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalSeconds;
         var serverSeconds = serverCpu.ElapsedSeconds();
+        var walBytes = await WalBytesSinceAsync(dataSource, walStart);
         var timedBytes = payloadBytes * timed / count;
         var perSecond = timed / seconds;
         Console.WriteLine(FormattableString.Invariant(
@@ -106,6 +108,8 @@ internal static class WriteBenchmark
 
         Console.WriteLine(FormattableString.Invariant(
             $"write: CPU per snapshot: client {clientSeconds * 1e6 / timed:N0} us, server {(double.IsNaN(serverSeconds) ? "unknown (not a local throwaway cluster)" : $"{serverSeconds * 1e6 / timed:N0} us")}; {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"write: WAL {walBytes / 1e6:N1} MB, {(double)walBytes / timed:N0} bytes per snapshot ({(double)walBytes / timedBytes:N2}x the raw payload: heap, TOAST, indexes and full-page images)"));
 
         // Every snapshot again: the duplicate path (skipped and counted, nothing written).
         watch.Restart();
@@ -120,7 +124,10 @@ internal static class WriteBenchmark
 
         await using (var connection = await dataSource.OpenConnectionAsync())
         await using (var command = new NpgsqlCommand(
-            "select pg_total_relation_size('market_book_snapshots'), pg_total_relation_size('market_derived_metrics')", connection))
+            """
+            select (select sum(pg_total_relation_size(relid))::bigint from pg_partition_tree('market_book_snapshots')),
+                   (select sum(pg_total_relation_size(relid))::bigint from pg_partition_tree('market_derived_metrics'))
+            """, connection))
         await using (var reader = await command.ExecuteReaderAsync())
         {
             await reader.ReadAsync();
@@ -138,6 +145,20 @@ internal static class WriteBenchmark
                 $"write: CPU-bound capacity of this machine when idle: ~{capacity:N0} snapshots/s ({Environment.ProcessorCount} cores / {(clientSeconds + serverSeconds) * 1e6 / timed:N0} us of CPU per snapshot), ratio {capacity / Target:N2}x"));
         }
         return inserted == count && derived == count && duplicates == count ? 0 : 1;
+    }
+
+    /// <summary>The server's current WAL insert position, to measure the WAL a timed section writes.</summary>
+    private static async Task<string> WalPositionAsync(NpgsqlDataSource dataSource)
+    {
+        await using var command = dataSource.CreateCommand("select pg_current_wal_insert_lsn()::text");
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<long> WalBytesSinceAsync(NpgsqlDataSource dataSource, string start)
+    {
+        await using var command = dataSource.CreateCommand("select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint");
+        command.Parameters.AddWithValue(start);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static List<SnapshotBatch> Prepare(int count, int batchSize, int metadataEvery)
