@@ -24,7 +24,8 @@ public sealed class MarketBookFormatException : FormatException
 }
 
 /// <summary>
-/// Reads a listMarketBook MarketBook with <see cref="Utf8JsonReader"/>, without building a DOM.
+/// Reads a listMarketBook MarketBook without building a DOM: a scanner over the bytes takes Betfair's own plain
+/// shape, and <see cref="Utf8JsonReader"/> everything else, giving the same book either way.
 /// Accepted beyond Betfair's own shape, as the production system did: levels as <c>[price, size]</c> arrays, null
 /// levels and null price/size (read as 0), null runner entries (counted, otherwise ignored).
 /// A runner whose <c>selectionId</c> is a string or 0 has no selection id. Rejected with
