@@ -10,6 +10,15 @@ namespace NetBet.Data.Export;
 /// </summary>
 internal sealed class ParquetExportWriter<TRow> : IExportWriter<TRow>
 {
+    // Parquet.Net encodes each column chunk in pooled streams and keeps the freed buffers, by default up to 80 MB
+    // (16 MB of blocks, 64 MB of large buffers): a long export filled that pool row group after row group, so its peak
+    // memory grew with the row count until the cap. A pool of a few column chunks' size keeps the reuse and stays flat.
+    private static readonly ParquetOptions Options = new()
+    {
+        MaximumSmallPoolFreeBytes = 4 << 20,
+        MaximumLargePoolFreeBytes = 8 << 20,
+    };
+
     private readonly ExportColumn<TRow>[] _columns;
     private readonly DataField[] _fields;
     private readonly Array[] _buffers;
@@ -33,7 +42,7 @@ internal sealed class ParquetExportWriter<TRow> : IExportWriter<TRow>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupRows, 1);
         var fields = columns.Select(Field).ToArray();
-        var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream, cancellationToken: cancellationToken);
+        var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream, Options, cancellationToken: cancellationToken);
         return new ParquetExportWriter<TRow>([.. columns], fields, rowGroupRows, writer, stream);
     }
 
