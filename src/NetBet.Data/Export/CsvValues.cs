@@ -32,6 +32,14 @@ internal static class CsvValues
         var magnitude = Math.Abs(value);
         if (magnitude is >= 1e-4 and < 1e14)
         {
+            // Most full-precision values (ratios, risks) are turned away by one multiplication: with at most
+            // MaxFastDecimals decimals, magnitude * 10^MaxFastDecimals is a whole number but for rounding.
+            var scaled = magnitude * PowersOfTen[MaxFastDecimals];
+            if (Math.Abs(scaled - Math.Round(scaled)) > scaled * 1e-12)
+            {
+                return Format(value, destination, default);
+            }
+
             for (var decimals = 0; decimals <= MaxFastDecimals; decimals++)
             {
                 var scale = PowersOfTen[decimals];
