@@ -22,11 +22,11 @@ internal sealed class CsvExportWriter<TRow> : IExportWriter<TRow>
 
     private readonly ChunkedOutput _output;
     private readonly ExportColumn<TRow>[] _columns;
-    private readonly Channel<ValueBatch> _full = Channel.CreateBounded<ValueBatch>(new BoundedChannelOptions(Batches) { SingleReader = true, SingleWriter = true });
-    private readonly Channel<ValueBatch> _empty = Channel.CreateUnbounded<ValueBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<ColumnBuffers<TRow>> _full = Channel.CreateBounded<ColumnBuffers<TRow>>(new BoundedChannelOptions(Batches) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<ColumnBuffers<TRow>> _empty = Channel.CreateUnbounded<ColumnBuffers<TRow>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _formatter;
-    private ValueBatch _batch;
+    private ColumnBuffers<TRow> _batch;
     private bool _completed;
 
     private CsvExportWriter(Stream stream, IReadOnlyList<ExportColumn<TRow>> columns)
@@ -35,10 +35,10 @@ internal sealed class CsvExportWriter<TRow> : IExportWriter<TRow>
         _columns = [.. columns];
         for (var i = 1; i < Batches; i++)
         {
-            _empty.Writer.TryWrite(new ValueBatch(_columns));
+            _empty.Writer.TryWrite(new ColumnBuffers<TRow>(_columns, BatchRows));
         }
 
-        _batch = new ValueBatch(_columns);
+        _batch = new ColumnBuffers<TRow>(_columns, BatchRows);
         WriteHeader();
         _formatter = Task.Run(FormatBatchesAsync);
     }
@@ -51,8 +51,8 @@ internal sealed class CsvExportWriter<TRow> : IExportWriter<TRow>
 
     public ValueTask WriteAsync(TRow row, CancellationToken cancellationToken)
     {
-        _batch.Add(_columns, row);
-        return _batch.Count == BatchRows ? new ValueTask(SendBatchAsync(cancellationToken)) : ValueTask.CompletedTask;
+        _batch.Add(row);
+        return _batch.IsFull ? new ValueTask(SendBatchAsync(cancellationToken)) : ValueTask.CompletedTask;
     }
 
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
@@ -143,7 +143,7 @@ internal sealed class CsvExportWriter<TRow> : IExportWriter<TRow>
         Write("\r\n"u8);
     }
 
-    private void FormatRow(ValueBatch batch, int row)
+    private void FormatRow(ColumnBuffers<TRow> batch, int row)
     {
         // One span for the whole line when its values fit (text can be longer: it is written on its own).
         var buffer = _output.Buffer;
@@ -191,7 +191,7 @@ internal sealed class CsvExportWriter<TRow> : IExportWriter<TRow>
 
                     break;
                 case ExportType.Timestamp:
-                    if (((DateTimeOffset?[])batch.Values[i])[row] is { } at)
+                    if (((DateTime?[])batch.Values[i])[row] is { } at)
                     {
                         length += CsvValues.WriteTimestamp(at, span[length..]);
                     }
@@ -224,40 +224,5 @@ internal sealed class CsvExportWriter<TRow> : IExportWriter<TRow>
     {
         var span = _output.Buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
         _output.Buffer.Advance(Encoding.UTF8.GetBytes(text, span));
-    }
-
-    /// <summary>The values of up to <see cref="BatchRows"/> rows, one typed array per column.</summary>
-    private sealed class ValueBatch(ExportColumn<TRow>[] columns)
-    {
-        public Array[] Values { get; } = [.. columns.Select(c => Create(c.Type))];
-
-        public int Count { get; set; }
-
-        public void Add(ExportColumn<TRow>[] columns, TRow row)
-        {
-            var index = Count++;
-            for (var i = 0; i < columns.Length; i++)
-            {
-                var column = columns[i];
-                switch (column.Type)
-                {
-                    case ExportType.Real: ((double?[])Values[i])[index] = column.GetReal(row); break;
-                    case ExportType.Text: ((string?[])Values[i])[index] = column.GetText(row); break;
-                    case ExportType.Whole: ((long?[])Values[i])[index] = column.GetWhole(row); break;
-                    case ExportType.Boolean: ((bool?[])Values[i])[index] = column.GetBoolean(row); break;
-                    case ExportType.Timestamp: ((DateTimeOffset?[])Values[i])[index] = column.GetTimestamp(row); break;
-                }
-            }
-        }
-
-        private static Array Create(ExportType type) => type switch
-        {
-            ExportType.Real => new double?[BatchRows],
-            ExportType.Text => new string?[BatchRows],
-            ExportType.Whole => new long?[BatchRows],
-            ExportType.Boolean => new bool?[BatchRows],
-            ExportType.Timestamp => new DateTimeOffset?[BatchRows],
-            _ => throw new ArgumentOutOfRangeException(nameof(type)),
-        };
     }
 }

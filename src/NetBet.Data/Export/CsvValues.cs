@@ -64,11 +64,10 @@ internal static class CsvValues
         return Format(value, destination, default);
     }
 
-    /// <summary>Writes <paramref name="at"/> in UTC as <c>2026-02-14T18:00:00.25Z</c> (fraction to the microsecond, trailing zeros dropped).</summary>
+    /// <summary>Writes <paramref name="utc"/> as <c>2026-02-14T18:00:00.25Z</c> (fraction to the microsecond, trailing zeros dropped).</summary>
     /// <returns>Bytes written.</returns>
-    public static int WriteTimestamp(DateTimeOffset at, Span<byte> destination)
+    public static int WriteTimestamp(DateTime utc, Span<byte> destination)
     {
-        var utc = at.UtcDateTime;
         var year = utc.Year;
         if (year > 9999 || destination.Length < 27)
         {

@@ -77,7 +77,7 @@ public sealed class CsvValuesTests
             var at = new DateTimeOffset(i % 4 == 0 ? ticks : DateTime.UnixEpoch.Ticks + ticks, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(random.Next(-12, 13) * 30 % 840));
             var expected = at.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
-            var written = CsvValues.WriteTimestamp(at, buffer);
+            var written = CsvValues.WriteTimestamp(at.UtcDateTime, buffer);
 
             Assert.Equal(expected, Encoding.UTF8.GetString(buffer, 0, written));
         }
