@@ -10,11 +10,13 @@ using Npgsql;
 namespace NetBet.Bench;
 
 /// <summary>
-/// <c>bench export [--snapshots N]</c> (default 1,000,000): fills a scratch database with N snapshots and their
+/// <c>bench export [--snapshots N] [--rounds N]</c> (default 1,000,000 snapshots, 1 round): fills a scratch database with N snapshots and their
 /// derived rows (as <c>bench backfill</c> does, nothing NULL), then exports a tenth of them and all of them to Parquet
 /// and to CSV exactly as <c>netbet export --from .. --to ..</c> does (same query, same writers, to a temporary file).
 /// Prints rows/s against the target of 200,000 and the peak working set sampled during each export, so a memory
-/// that grows with the row count shows as a larger peak for the full export than for the tenth.
+/// that grows with the row count shows as a larger peak for the full export than for the tenth. Then runs the real
+/// <c>netbet export</c> (the built netbet.dll, as a child process) for the tenth and for all, and prints its wall time,
+/// CPU time and peak resident memory (VmHWM), the figures a user sees.
 /// </summary>
 internal static class ExportBenchmark
 {
@@ -23,6 +25,7 @@ internal static class ExportBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var snapshots = 1_000_000;
+        var rounds = 1;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -31,8 +34,12 @@ internal static class ExportBenchmark
                     snapshots = n;
                     i++;
                     break;
+                case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0:
+                    rounds = r;
+                    i++;
+                    break;
                 default:
-                    Console.Error.WriteLine($"export: bad argument {args[i]}; usage: export [--snapshots N]");
+                    Console.Error.WriteLine($"export: bad argument {args[i]}; usage: export [--snapshots N] [--rounds N]");
                     return 2;
             }
         }
@@ -56,7 +63,8 @@ internal static class ExportBenchmark
         // Warm-up (JIT, plan, pools) on a sliver of the window, not reported.
         await ExportOnceAsync(queries, ExportFormat.Parquet, new TimeWindow(first, first.AddMinutes(30)));
         await ExportOnceAsync(queries, ExportFormat.Csv, new TimeWindow(first, first.AddMinutes(30)));
-        foreach (var format in new[] { ExportFormat.Parquet, ExportFormat.Csv })
+        // Rounds interleave the formats, so a shared machine's changing load falls on each alike.
+        foreach (var format in Enumerable.Repeat(new[] { ExportFormat.Parquet, ExportFormat.Csv }, rounds).SelectMany(f => f))
         {
             foreach (var (label, to) in new[] { ("1/10", tenth), ("all ", last.AddTicks(10)) })
             {
@@ -65,6 +73,27 @@ internal static class ExportBenchmark
                 failed |= rate < TargetRowsPerSecond;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"export {format,-7} {label}: {result.Rows,9:N0} rows in {result.Seconds,6:F1} s = {rate,9:N0} rows/s (target {TargetRowsPerSecond:N0}), exporter CPU {result.CpuSeconds,5:F1} s = {result.Rows / result.CpuSeconds,9:N0} rows/CPU-s, {result.Bytes / 1e6,7:F1} MB, peak working set {result.PeakWorkingSet / 1e6:F0} MB (before: {result.BaselineWorkingSet / 1e6:F0} MB), live heap after {result.LiveHeapAfter / 1e6:F0} MB"));
+            }
+        }
+
+        var netbet = LocateNetBetDll();
+        foreach (var format in Enumerable.Repeat(new[] { ExportFormat.Parquet, ExportFormat.Csv }, rounds).SelectMany(f => f))
+        {
+            foreach (var (label, to) in new[] { ("1/10", tenth), ("all ", last.AddTicks(10)) })
+            {
+                // NETBET_EXPORT_BASELINE_DLL: another build's netbet.dll, run in turn with this one to compare them.
+                foreach (var (build, dll) in new[] { ("", netbet), ("baseline ", Environment.GetEnvironmentVariable("NETBET_EXPORT_BASELINE_DLL")) })
+                {
+                    if (dll is not { Length: > 0 })
+                    {
+                        continue;
+                    }
+
+                    var result = await RunNetBetExportAsync(dll, connectionString, format, first, to);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{build}netbet export {format,-7} {label}: {result.Summary}; process {result.Seconds,6:F1} s wall (startup included), CPU {result.CpuSeconds,5:F1} s, peak resident memory (VmHWM) {result.PeakResidentBytes / 1e6:F0} MB"));
+                    failed |= result.ExitCode != 0;
+                }
             }
         }
 
@@ -113,6 +142,66 @@ internal static class ExportBenchmark
         var bytes = new FileInfo(path).Length;
         File.Delete(path);
         return (counters.Rows, seconds, cpuSeconds, bytes, peak, baseline, GC.GetTotalMemory(forceFullCollection: true));
+    }
+
+    // Same layout rule as ApiBenchmark.LocateWebDll: <artifacts>/bin/NetBet.Bench/<config>/ -> <artifacts>/bin/NetBet.Cli/<config>/.
+    private static string LocateNetBetDll()
+    {
+        var own = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+        return Path.GetFullPath(Path.Combine(own.FullName, "..", "..", "NetBet.Cli", own.Name, "netbet.dll"));
+    }
+
+    private static async Task<(int ExitCode, string Summary, double Seconds, double CpuSeconds, long PeakResidentBytes)> RunNetBetExportAsync(
+        string netbet, string connectionString, ExportFormat format, DateTimeOffset from, DateTimeOffset to)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"netbet-export-bench-{Environment.ProcessId}-child.{format}");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[]
+        {
+            netbet, "export", "--from", from.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), "--to", to.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            "--format", format == ExportFormat.Csv ? "csv" : "parquet", "--out", path,
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["NETBET_DB"] = connectionString;
+        var watch = Stopwatch.StartNew();
+        using var child = Process.Start(start)!;
+        var stderr = child.StandardError.ReadToEndAsync();
+        long peak = 0;
+        double cpu = 0;
+        var ticksPerSecond = 100.0; // USER_HZ on Linux
+        while (!child.HasExited)
+        {
+            try
+            {
+                foreach (var line in await File.ReadAllLinesAsync($"/proc/{child.Id}/status"))
+                {
+                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    {
+                        peak = Math.Max(peak, long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024);
+                    }
+                }
+
+                // utime and stime, fields 14 and 15 of /proc/PID/stat (after the parenthesised command name).
+                var stat = await File.ReadAllTextAsync($"/proc/{child.Id}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                cpu = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / ticksPerSecond;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                break; // exited between the check and the read
+            }
+
+            await Task.Delay(20);
+        }
+
+        await child.WaitForExitAsync();
+        var seconds = watch.Elapsed.TotalSeconds;
+        File.Delete(path);
+        var summary = (await stderr).Trim().Split('\n').LastOrDefault() ?? "";
+        return (child.ExitCode, summary, seconds, cpu, peak);
     }
 
     private static async Task<(DateTimeOffset First, DateTimeOffset Last)> ExtentAsync(NpgsqlDataSource db)

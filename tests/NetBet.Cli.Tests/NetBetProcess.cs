@@ -88,6 +88,37 @@ internal sealed class NetBetProcess : IDisposable
 
     public Task<string> Stdout => _stdout;
 
+    /// <summary>
+    /// Polls the child's VmHWM (peak resident set, which only grows) until it exits; the last reading is the peak
+    /// of everything but the final milliseconds of shutdown.
+    /// </summary>
+    public async Task<long> PeakResidentBytesAsync(CancellationToken cancellationToken)
+    {
+        var status = $"/proc/{Id}/status";
+        long peak = 0;
+        while (!HasExited)
+        {
+            try
+            {
+                foreach (var line in await File.ReadAllLinesAsync(status, cancellationToken))
+                {
+                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    {
+                        peak = Math.Max(peak, long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                break; // exited between the check and the read
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+
+        return peak;
+    }
+
     /// <summary>SIGKILL: no cleanup, no finally blocks, like kill -9.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 

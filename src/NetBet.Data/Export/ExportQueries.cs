@@ -60,21 +60,33 @@ public sealed class ExportQueries(NpgsqlDataSource dataSource)
     {
         ArgumentNullException.ThrowIfNull(counters);
         var row = new SnapshotExportRow();
+        string? market = null;
         await foreach (var reader in ReadAsync(selection, SnapshotsSql, BucketedSnapshotsSql, cancellationToken))
         {
-            row.MarketId = reader.GetString(0);
+            // A market's rows share one string per value: the Parquet row group and the CSV batches hold the rows a
+            // while, and a fresh copy each would be promoted to the old generation, whose garbage then grows with the
+            // export until a full collection (the peak memory grew with the row count).
+            var marketId = reader.GetString(0);
+            var sameMarket = marketId == market;
+            market = row.MarketId = sameMarket ? market! : marketId;
             row.SnapshotId = reader.GetInt64(1);
             row.SnapshotAt = reader.GetFieldValue<DateTimeOffset>(2);
             row.Inplay = reader.IsDBNull(3) ? null : reader.GetBoolean(3);
-            row.Status = NullableString(reader, 4);
+            var status = NullableString(reader, 4);
+            row.Status = status == row.Status ? row.Status : status;
             row.TotalMatched = reader.IsDBNull(5) ? null : reader.GetDouble(5);
-            row.MarketName = NullableString(reader, 6);
-            row.EventName = NullableString(reader, 7);
-            row.CompetitionName = NullableString(reader, 8);
-            row.MarketStartTime = reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9);
-            row.HomeRunnerName = NullableString(reader, 10);
-            row.AwayRunnerName = NullableString(reader, 11);
-            row.DrawRunnerName = NullableString(reader, 12);
+            if (!sameMarket)
+            {
+                // The market's own columns (joined on market_id) only change with the market.
+                row.MarketName = NullableString(reader, 6);
+                row.EventName = NullableString(reader, 7);
+                row.CompetitionName = NullableString(reader, 8);
+                row.MarketStartTime = reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9);
+                row.HomeRunnerName = NullableString(reader, 10);
+                row.AwayRunnerName = NullableString(reader, 11);
+                row.DrawRunnerName = NullableString(reader, 12);
+            }
+
             for (var i = 0; i < MetricColumns.Count; i++)
             {
                 var ordinal = MetricOrdinal + i;
@@ -106,7 +118,8 @@ public sealed class ExportQueries(NpgsqlDataSource dataSource)
         await foreach (var reader in ReadAsync(selection, LaddersSql, BucketedLaddersSql, cancellationToken))
         {
             counters.AddSnapshot();
-            row.MarketId = reader.GetString(0);
+            var marketId = reader.GetString(0);
+            row.MarketId = marketId == row.MarketId ? row.MarketId : marketId; // one string per market, as above
             row.SnapshotId = reader.GetInt64(1);
             row.SnapshotAt = reader.GetFieldValue<DateTimeOffset>(2);
             if (reader.IsDBNull(3))

@@ -10,22 +10,28 @@ namespace NetBet.Data.Export;
 /// </summary>
 internal sealed class ParquetExportWriter<TRow> : IExportWriter<TRow>
 {
+    // Parquet.Net encodes each column chunk in pooled streams and keeps the freed buffers, by default up to 80 MB
+    // (16 MB of blocks, 64 MB of large buffers): a long export filled that pool row group after row group, so its peak
+    // memory grew with the row count until the cap. A pool of a few column chunks' size keeps the reuse and stays flat.
+    private static readonly ParquetOptions Options = new()
+    {
+        MaximumSmallPoolFreeBytes = 4 << 20,
+        MaximumLargePoolFreeBytes = 8 << 20,
+    };
+
     private readonly ExportColumn<TRow>[] _columns;
     private readonly DataField[] _fields;
-    private readonly Array[] _buffers;
-    private readonly int _rowGroupRows;
+    private readonly ColumnBuffers<TRow> _buffers;
     private readonly ParquetWriter _writer;
     private readonly Stream _stream;
-    private int _count;
 
     private ParquetExportWriter(ExportColumn<TRow>[] columns, DataField[] fields, int rowGroupRows, ParquetWriter writer, Stream stream)
     {
         _columns = columns;
         _fields = fields;
-        _rowGroupRows = rowGroupRows;
         _writer = writer;
         _stream = stream;
-        _buffers = [.. columns.Select(c => CreateBuffer(c.Type, rowGroupRows))];
+        _buffers = new ColumnBuffers<TRow>(columns, rowGroupRows);
     }
 
     public static async Task<ParquetExportWriter<TRow>> CreateAsync(
@@ -33,31 +39,19 @@ internal sealed class ParquetExportWriter<TRow> : IExportWriter<TRow>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupRows, 1);
         var fields = columns.Select(Field).ToArray();
-        var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream, cancellationToken: cancellationToken);
+        var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream, Options, cancellationToken: cancellationToken);
         return new ParquetExportWriter<TRow>([.. columns], fields, rowGroupRows, writer, stream);
     }
 
     public ValueTask WriteAsync(TRow row, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < _columns.Length; i++)
-        {
-            var column = _columns[i];
-            switch (column.Type)
-            {
-                case ExportType.Text: ((string?[])_buffers[i])[_count] = column.GetText(row); break;
-                case ExportType.Real: ((double?[])_buffers[i])[_count] = column.GetReal(row); break;
-                case ExportType.Whole: ((long?[])_buffers[i])[_count] = column.GetWhole(row); break;
-                case ExportType.Boolean: ((bool?[])_buffers[i])[_count] = column.GetBoolean(row); break;
-                case ExportType.Timestamp: ((DateTime?[])_buffers[i])[_count] = column.GetTimestamp(row)?.UtcDateTime; break;
-            }
-        }
-
-        return ++_count == _rowGroupRows ? new ValueTask(WriteRowGroupAsync(cancellationToken)) : ValueTask.CompletedTask;
+        _buffers.Add(row);
+        return _buffers.IsFull ? new ValueTask(WriteRowGroupAsync(cancellationToken)) : ValueTask.CompletedTask;
     }
 
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
-        if (_count > 0)
+        if (_buffers.Count > 0)
         {
             await WriteRowGroupAsync(cancellationToken);
         }
@@ -79,19 +73,19 @@ internal sealed class ParquetExportWriter<TRow> : IExportWriter<TRow>
                 switch (_columns[i].Type)
                 {
                     case ExportType.Text:
-                        await group.WriteAsync(field, new ArraySegment<string>((string[])_buffers[i], 0, _count));
+                        await group.WriteAsync(field, new ArraySegment<string>((string[])_buffers.Values[i], 0, _buffers.Count));
                         break;
                     case ExportType.Real:
-                        await group.WriteAsync(field, new ReadOnlyMemory<double?>((double?[])_buffers[i], 0, _count), cancellationToken: cancellationToken);
+                        await group.WriteAsync(field, new ReadOnlyMemory<double?>((double?[])_buffers.Values[i], 0, _buffers.Count), cancellationToken: cancellationToken);
                         break;
                     case ExportType.Whole:
-                        await group.WriteAsync(field, new ReadOnlyMemory<long?>((long?[])_buffers[i], 0, _count), cancellationToken: cancellationToken);
+                        await group.WriteAsync(field, new ReadOnlyMemory<long?>((long?[])_buffers.Values[i], 0, _buffers.Count), cancellationToken: cancellationToken);
                         break;
                     case ExportType.Boolean:
-                        await group.WriteAsync(field, new ReadOnlyMemory<bool?>((bool?[])_buffers[i], 0, _count), cancellationToken: cancellationToken);
+                        await group.WriteAsync(field, new ReadOnlyMemory<bool?>((bool?[])_buffers.Values[i], 0, _buffers.Count), cancellationToken: cancellationToken);
                         break;
                     case ExportType.Timestamp:
-                        await group.WriteAsync(field, new ReadOnlyMemory<DateTime?>((DateTime?[])_buffers[i], 0, _count), cancellationToken: cancellationToken);
+                        await group.WriteAsync(field, new ReadOnlyMemory<DateTime?>((DateTime?[])_buffers.Values[i], 0, _buffers.Count), cancellationToken: cancellationToken);
                         break;
                 }
             }
@@ -99,7 +93,7 @@ internal sealed class ParquetExportWriter<TRow> : IExportWriter<TRow>
             group.CompleteValidate();
         }
 
-        _count = 0;
+        _buffers.Count = 0;
     }
 
     private static DataField Field(ExportColumn<TRow> column) => column.Type switch
@@ -110,15 +104,5 @@ internal sealed class ParquetExportWriter<TRow> : IExportWriter<TRow>
         ExportType.Boolean => new DataField<bool?>(column.Name),
         ExportType.Timestamp => new DateTimeDataField(column.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true),
         _ => throw new ArgumentOutOfRangeException(nameof(column)),
-    };
-
-    private static Array CreateBuffer(ExportType type, int rows) => type switch
-    {
-        ExportType.Text => new string?[rows],
-        ExportType.Real => new double?[rows],
-        ExportType.Whole => new long?[rows],
-        ExportType.Boolean => new bool?[rows],
-        ExportType.Timestamp => new DateTime?[rows],
-        _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 }

@@ -33,7 +33,7 @@ public sealed class ImportMemoryTests(CliDatabaseFixture fixture) : IDisposable
         }
 
         using var run = NetBetProcess.Start(db, "ingest", "import", path);
-        var peak = await PeakResidentBytesAsync(run);
+        var peak = await run.PeakResidentBytesAsync(Ct);
         var exitCode = await run.WaitAsync(Ct);
 
         Assert.Equal(1, exitCode);
@@ -82,36 +82,5 @@ public sealed class ImportMemoryTests(CliDatabaseFixture fixture) : IDisposable
         file.Append(c, $$"""{"op":"mcm","pt":{{Start + 122_000}},"mc":[{"id":"1.1","rc":[{"id":22,"atl":[[3.65,7]]}]}]}""").Append('\n');
         file.Append(c, $$"""{"op":"mcm","pt":{{Start + 130_000}},"mc":[{"id":"1.1","marketDefinition":{{closed}}}]}""").Append('\n');
         return file.ToString();
-    }
-
-    /// <summary>
-    /// Polls the child's VmHWM (peak resident set, which only grows) until it exits; the last reading is the peak
-    /// of everything but the final milliseconds of shutdown.
-    /// </summary>
-    private static async Task<long> PeakResidentBytesAsync(NetBetProcess run)
-    {
-        var status = $"/proc/{run.Id}/status";
-        long peak = 0;
-        while (!run.HasExited)
-        {
-            try
-            {
-                foreach (var line in await File.ReadAllLinesAsync(status, Ct))
-                {
-                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    {
-                        peak = Math.Max(peak, long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024);
-                    }
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                break; // exited between the check and the read
-            }
-
-            await Task.Delay(10, Ct);
-        }
-
-        return peak;
     }
 }
