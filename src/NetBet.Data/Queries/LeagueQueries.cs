@@ -7,7 +7,9 @@ namespace NetBet.Data.Queries;
 /// <summary>
 /// Read queries behind <c>/api/leagues</c>: competitions with their market counts, and the markets of one
 /// competition with their latest snapshot state and latest derived metrics. Windows filter on
-/// <c>market_start_time</c>; markets without a start time fall outside every window.
+/// <c>market_start_time</c>; markets without a start time fall outside every window. The latest snapshot state comes
+/// from <c>market_latest_state</c>, which the writers keep in the snapshot's own transaction, so a page costs the
+/// markets in the window, not the markets times the month partitions they have snapshots in.
 /// </summary>
 public sealed class LeagueQueries(NpgsqlDataSource dataSource)
 {
@@ -23,7 +25,7 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
                  m.market_start_time,
                  ls.inplay
           from market_event_metadata m
-          {{MetricSql.LatestSnapshotLateral}}
+          left join market_latest_state ls on ls.market_id = m.market_id
           where m.market_start_time >= coalesce(@from, '-infinity'::timestamptz)
             and m.market_start_time < coalesce(@to, 'infinity'::timestamptz)
             and (@include_in_play or ls.inplay is not true)
@@ -56,28 +58,44 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
         having count(*) > 0
         """;
 
+    // The page is chosen on metadata and market_latest_state alone; only its rows then look up their latest derived
+    // row, first at the latest snapshot's key (one partition, pruned at run time), and only when that snapshot has
+    // none, the newest older one (derived rows reference their snapshot, so none is newer than the latest snapshot).
     private static readonly string ListEventsSql = $$"""
-        select m.market_id, m.market_name, m.event_name,
-               m.home_runner_name, m.away_runner_name, m.draw_runner_name, m.market_start_time,
-               ls.inplay, ls.status, ls.snapshot_at as latest_snapshot_at,
+        with page as (
+          select m.market_id, m.market_name, m.event_name,
+                 m.home_runner_name, m.away_runner_name, m.draw_runner_name, m.market_start_time,
+                 ls.inplay, ls.status, ls.snapshot_at as latest_snapshot_at,
+                 count(*) over () as total
+          from market_event_metadata m
+          left join market_latest_state ls on ls.market_id = m.market_id
+          where {{MetricSql.LeagueKey}} = @league
+            and m.market_start_time >= coalesce(@from, '-infinity'::timestamptz)
+            and m.market_start_time < coalesce(@to, 'infinity'::timestamptz)
+            and (@include_in_play or ls.inplay is not true)
+          order by m.market_start_time, m.market_id
+          limit @limit offset @offset
+        )
+        select p.market_id, p.market_name, p.event_name,
+               p.home_runner_name, p.away_runner_name, p.draw_runner_name, p.market_start_time,
+               p.inplay, p.status, p.latest_snapshot_at,
                d.snapshot_at as latest_metrics_at,
                case when d.snapshot_id is not null then {{MetricSql.Array}} end as latest_metrics,
-               count(*) over () as total
-        from market_event_metadata m
-        {{MetricSql.LatestSnapshotLateral}}
+               p.total
+        from page p
         left join lateral (
-          select *
-          from market_derived_metrics d
-          where d.market_id = m.market_id
-          order by d.snapshot_at desc
+          (select *
+           from market_derived_metrics d
+           where d.market_id = p.market_id and d.snapshot_at = p.latest_snapshot_at)
+          union all
+          (select *
+           from market_derived_metrics d
+           where d.market_id = p.market_id and d.snapshot_at < p.latest_snapshot_at
+           order by d.snapshot_at desc
+           limit 1)
           limit 1
         ) d on true
-        where {{MetricSql.LeagueKey}} = @league
-          and m.market_start_time >= coalesce(@from, '-infinity'::timestamptz)
-          and m.market_start_time < coalesce(@to, 'infinity'::timestamptz)
-          and (@include_in_play or ls.inplay is not true)
-        order by m.market_start_time, m.market_id
-        limit @limit offset @offset
+        order by p.market_start_time, p.market_id
         """;
 
     /// <summary>
