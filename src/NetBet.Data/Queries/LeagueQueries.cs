@@ -16,7 +16,17 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
     /// <summary>The league key of markets that have neither a competition id nor a competition name.</summary>
     public const string UnknownLeague = "unknown";
 
-    private const string ListLeaguesSql = $$"""
+    // Both queries join each market's latest snapshot state as `ls`: from market_latest_state, or, on a database
+    // not migrated to it yet, looked up per market (same answers, the slower way).
+    private static readonly string ListLeaguesSql = LeaguesSql(MetricSql.LatestStateJoin);
+
+    private static readonly string ListLeaguesLateralSql = LeaguesSql(MetricSql.LatestSnapshotLateral);
+
+    private static readonly string ListEventsSql = EventsSql(MetricSql.LatestStateJoin);
+
+    private static readonly string ListEventsLateralSql = EventsSql(MetricSql.LatestSnapshotLateral);
+
+    private static string LeaguesSql(string latestJoin) => $$"""
         with markets as (
           select {{MetricSql.LeagueKey}} as league,
                  nullif(btrim(m.competition_id), '') as competition_id,
@@ -25,7 +35,7 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
                  m.market_start_time,
                  ls.inplay
           from market_event_metadata m
-          left join market_latest_state ls on ls.market_id = m.market_id
+          {{latestJoin}}
           where m.market_start_time >= coalesce(@from, '-infinity'::timestamptz)
             and m.market_start_time < coalesce(@to, 'infinity'::timestamptz)
             and (@include_in_play or ls.inplay is not true)
@@ -61,14 +71,14 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
     // The page is chosen on metadata and market_latest_state alone; only its rows then look up their latest derived
     // row, first at the latest snapshot's key (one partition, pruned at run time), and only when that snapshot has
     // none, the newest older one (derived rows reference their snapshot, so none is newer than the latest snapshot).
-    private static readonly string ListEventsSql = $$"""
+    private static string EventsSql(string latestJoin) => $$"""
         with page as (
           select m.market_id, m.market_name, m.event_name,
                  m.home_runner_name, m.away_runner_name, m.draw_runner_name, m.market_start_time,
                  ls.inplay, ls.status, ls.snapshot_at as latest_snapshot_at,
                  count(*) over () as total
           from market_event_metadata m
-          left join market_latest_state ls on ls.market_id = m.market_id
+          {{latestJoin}}
           where {{MetricSql.LeagueKey}} = @league
             and m.market_start_time >= coalesce(@from, '-infinity'::timestamptz)
             and m.market_start_time < coalesce(@to, 'infinity'::timestamptz)
@@ -189,7 +199,8 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
         return await ReadPageAsync<LeagueRow>(
             connection,
             ListLeaguesSql,
-            [
+            ListLeaguesLateralSql,
+            () => [
                 DbReading.Timestamp("from", window.From),
                 DbReading.Timestamp("to", window.To),
                 DbReading.Parameter("include_in_play", NpgsqlDbType.Boolean, includeInPlay),
@@ -211,7 +222,8 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
         ReadPageAsync<LeagueEventRow>(
             connection,
             ListEventsSql,
-            [
+            ListEventsLateralSql,
+            () => [
                 DbReading.Parameter("league", NpgsqlDbType.Text, league),
                 DbReading.Timestamp("from", window.From),
                 DbReading.Timestamp("to", window.To),
@@ -223,8 +235,26 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// One page of rows whose statement also selects <c>count(*) over () as total</c>: Dapper maps each row to
-    /// <typeparamref name="T"/> (which ignores <c>total</c>) and, once more, to the total it rides on.
+    /// <typeparamref name="T"/> (which ignores <c>total</c>) and, once more, to the total it rides on. On a database
+    /// without <c>market_latest_state</c> (not migrated yet), <paramref name="lateralSql"/> answers instead.
     /// </summary>
+    private static async Task<QueryPage<T>> ReadPageAsync<T>(
+        NpgsqlConnection connection,
+        string sql,
+        string lateralSql,
+        Func<NpgsqlParameter[]> parameters,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadPageAsync<T>(connection, sql, parameters(), cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && e.MessageText.Contains("market_latest_state", StringComparison.Ordinal))
+        {
+            return await ReadPageAsync<T>(connection, lateralSql, parameters(), cancellationToken);
+        }
+    }
+
     private static async Task<QueryPage<T>> ReadPageAsync<T>(
         NpgsqlConnection connection,
         string sql,

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NetBet.Data.Archive;
 using NetBet.Data.Migrations;
 using NetBet.Data.Partitions;
+using NetBet.Data.Queries;
 using NetBet.Data.Snapshots;
 using NetBet.Data.Tests.Backfill;
 using Npgsql;
@@ -157,6 +158,23 @@ public sealed class LatestStateTests(DatabaseFixture fixture)
 
         Assert.Equal(await TruthAsync(db), await RowsAsync(db, StateSql));
         Assert.Equal((TestSnapshots.Start.AddSeconds(8), "CLOSED"), ((await StateAsync(db, fresh)).SnapshotAt, (await StateAsync(db, fresh)).Status));
+    }
+
+    [Fact]
+    public async Task LeagueQueries_DatabaseNotMigratedToTheTable_AnswerByLookingUpEachMarket()
+    {
+        await using var db = NpgsqlDataSource.Create(await fixture.CreateDatabaseAsync(migrated: false, Ct));
+        await BackfillSeed.MigrateAsync(db, "2026-11-30_partition_by_month", Ct);
+        var market = TestSnapshots.NewMarketId();
+        await Writer(db).WriteAsync(new SnapshotBatch([TestSnapshots.Metadata(market)], [TestSnapshots.Snapshot(market, 1), TestSnapshots.Snapshot(market, 2) with { Inplay = true }]), Ct);
+        var queries = new LeagueQueries(db);
+
+        var leagues = await queries.ListLeaguesAsync(new TimeWindow(null, null), null, includeInPlay: true, 10, 0, Ct);
+        var events = await queries.ListEventsAsync("10932509", new TimeWindow(null, null), includeInPlay: true, 10, 0, Ct);
+
+        Assert.Equal((1L, 1L), (leagues.Items.Single().EventCount, leagues.Items.Single().InPlayCount));
+        var row = events!.Events.Items.Single();
+        Assert.Equal((TestSnapshots.Start.AddSeconds(2), TestSnapshots.Start.AddSeconds(2), true), (row.LatestSnapshotAt, row.LatestMetricsAt, row.Inplay));
     }
 
     [Fact]
