@@ -207,7 +207,7 @@ internal static class WriteBenchmark
     }
 
     /// <summary>CPU seconds used by a local PostgreSQL server: its postmaster's live children and the ones that exited.</summary>
-    private sealed class ServerCpu
+    internal sealed class ServerCpu
     {
         private readonly int? _postmaster;
         private readonly double _start;
@@ -219,6 +219,22 @@ internal static class WriteBenchmark
         }
 
         public static ServerCpu Start(int? postmaster) => new(OperatingSystem.IsLinux() ? postmaster : null);
+
+        /// <summary>The postmaster of the server <paramref name="connection"/> is on, when that server runs on this machine.</summary>
+        public static async Task<int?> FindPostmasterAsync(NpgsqlConnection connection)
+        {
+            await using var command = new NpgsqlCommand("select pg_backend_pid()", connection);
+            var backend = Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+            try
+            {
+                var fields = File.ReadAllText($"/proc/{backend}/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return int.Parse(fields[1], CultureInfo.InvariantCulture); // after "(comm)": state, ppid
+            }
+            catch (IOException)
+            {
+                return null; // not a server on this machine
+            }
+        }
 
         public double ElapsedSeconds() => Read(_postmaster) - _start;
 

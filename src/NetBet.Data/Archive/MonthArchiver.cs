@@ -1,7 +1,9 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
+using Dapper;
 using Microsoft.Extensions.Logging;
 using NetBet.Data.Partitions;
+using NetBet.Data.Snapshots;
 using Npgsql;
 using NetBet.Data.State;
 
@@ -218,6 +220,9 @@ public sealed class MonthArchiver(NpgsqlDataSource dataSource, ILogger<MonthArch
             connection,
             $"drop table {derivedPart}; alter table {MonthPartitions.Tables[0]} detach partition {snapshotPart}; drop table {snapshotPart}",
             cancellationToken);
+
+        // A market whose newest snapshot was in this month now has an older one, or none.
+        var stateRows = await MoveLatestStateAsync(connection, LatestStateSql.RefreshDroppedMonth, month, cancellationToken);
         await using (var record = new NpgsqlCommand(RecordArchivedSql, connection))
         {
             record.Parameters.AddWithValue("month", DateOnly.FromDateTime(month.Start.UtcDateTime));
@@ -230,7 +235,12 @@ public sealed class MonthArchiver(NpgsqlDataSource dataSource, ILogger<MonthArch
 
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation(
-            "Archived {Month}: {Snapshots} snapshots, {Derived} derived rows to {Directory}", month, files[1].Rows, files[2].Rows, monthDirectory);
+            "Archived {Month}: {Snapshots} snapshots, {Derived} derived rows to {Directory}; {StateRows} markets' latest state moved back",
+            month,
+            files[1].Rows,
+            files[2].Rows,
+            monthDirectory,
+            stateRows);
         return new ArchivedMonth(month, monthDirectory, files[0].Rows, files[1].Rows, files[2].Rows, manifestSha256);
     }
 
@@ -280,6 +290,9 @@ public sealed class MonthArchiver(NpgsqlDataSource dataSource, ILogger<MonthArch
                 connection, $"insert into {file.Table} ({list}) select {list} from {temp} on conflict {conflict} do nothing", cancellationToken);
         }
 
+        // A market whose newest snapshot is in the restored month gets it back (newer only, as writers do).
+        await MoveLatestStateAsync(connection, LatestStateSql.UpsertFromMonth, month, cancellationToken);
+
         await using (var forget = new NpgsqlCommand("delete from archived_months where month = @month", connection))
         {
             forget.Parameters.AddWithValue("month", DateOnly.FromDateTime(month.Start.UtcDateTime));
@@ -290,6 +303,18 @@ public sealed class MonthArchiver(NpgsqlDataSource dataSource, ILogger<MonthArch
         await HistoryGeneration.BumpAsync(connection, cancellationToken);
         logger.LogInformation("Restored {Month} from {Directory}: {Snapshots} snapshots, {Derived} derived rows inserted", month, monthDirectory, inserted[1], inserted[2]);
         return new RestoredMonth(month, inserted[0], inserted[1], inserted[2], manifest.Files[1].Rows);
+    }
+
+    // Nothing to do on a database not migrated to market_latest_state yet: the migration fills it from what is stored.
+    private static async Task<long> MoveLatestStateAsync(NpgsqlConnection connection, string sql, PartitionMonth month, CancellationToken cancellationToken)
+    {
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(LatestStateSql.Exists, cancellationToken: cancellationToken)))
+        {
+            return 0;
+        }
+
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            sql, new { from = month.Start, to = month.End }, cancellationToken: cancellationToken)) ?? 0;
     }
 
     private static async Task VerifyAsync(string monthDirectory, ArchiveFile file, CancellationToken cancellationToken)

@@ -7,14 +7,26 @@ namespace NetBet.Data.Queries;
 /// <summary>
 /// Read queries behind <c>/api/leagues</c>: competitions with their market counts, and the markets of one
 /// competition with their latest snapshot state and latest derived metrics. Windows filter on
-/// <c>market_start_time</c>; markets without a start time fall outside every window.
+/// <c>market_start_time</c>; markets without a start time fall outside every window. The latest snapshot state comes
+/// from <c>market_latest_state</c>, which the writers keep in the snapshot's own transaction, so a page costs the
+/// markets in the window, not the markets times the month partitions they have snapshots in.
 /// </summary>
 public sealed class LeagueQueries(NpgsqlDataSource dataSource)
 {
     /// <summary>The league key of markets that have neither a competition id nor a competition name.</summary>
     public const string UnknownLeague = "unknown";
 
-    private const string ListLeaguesSql = $$"""
+    // Both queries join each market's latest snapshot state as `ls`: from market_latest_state, or, on a database
+    // not migrated to it yet, looked up per market (same answers, the slower way).
+    private static readonly string ListLeaguesSql = LeaguesSql(MetricSql.LatestStateJoin);
+
+    private static readonly string ListLeaguesLateralSql = LeaguesSql(MetricSql.LatestSnapshotLateral);
+
+    private static readonly string ListEventsSql = EventsSql(MetricSql.LatestStateJoin);
+
+    private static readonly string ListEventsLateralSql = EventsSql(MetricSql.LatestSnapshotLateral);
+
+    private static string LeaguesSql(string latestJoin) => $$"""
         with markets as (
           select {{MetricSql.LeagueKey}} as league,
                  nullif(btrim(m.competition_id), '') as competition_id,
@@ -23,7 +35,7 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
                  m.market_start_time,
                  ls.inplay
           from market_event_metadata m
-          {{MetricSql.LatestSnapshotLateral}}
+          {{latestJoin}}
           where m.market_start_time >= coalesce(@from, '-infinity'::timestamptz)
             and m.market_start_time < coalesce(@to, 'infinity'::timestamptz)
             and (@include_in_play or ls.inplay is not true)
@@ -56,28 +68,44 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
         having count(*) > 0
         """;
 
-    private static readonly string ListEventsSql = $$"""
-        select m.market_id, m.market_name, m.event_name,
-               m.home_runner_name, m.away_runner_name, m.draw_runner_name, m.market_start_time,
-               ls.inplay, ls.status, ls.snapshot_at as latest_snapshot_at,
+    // The page is chosen on metadata and market_latest_state alone; only its rows then look up their latest derived
+    // row, first at the latest snapshot's key (one partition, pruned at run time), and only when that snapshot has
+    // none, the newest older one (derived rows reference their snapshot, so none is newer than the latest snapshot).
+    private static string EventsSql(string latestJoin) => $$"""
+        with page as (
+          select m.market_id, m.market_name, m.event_name,
+                 m.home_runner_name, m.away_runner_name, m.draw_runner_name, m.market_start_time,
+                 ls.inplay, ls.status, ls.snapshot_at as latest_snapshot_at,
+                 count(*) over () as total
+          from market_event_metadata m
+          {{latestJoin}}
+          where {{MetricSql.LeagueKey}} = @league
+            and m.market_start_time >= coalesce(@from, '-infinity'::timestamptz)
+            and m.market_start_time < coalesce(@to, 'infinity'::timestamptz)
+            and (@include_in_play or ls.inplay is not true)
+          order by m.market_start_time, m.market_id
+          limit @limit offset @offset
+        )
+        select p.market_id, p.market_name, p.event_name,
+               p.home_runner_name, p.away_runner_name, p.draw_runner_name, p.market_start_time,
+               p.inplay, p.status, p.latest_snapshot_at,
                d.snapshot_at as latest_metrics_at,
                case when d.snapshot_id is not null then {{MetricSql.Array}} end as latest_metrics,
-               count(*) over () as total
-        from market_event_metadata m
-        {{MetricSql.LatestSnapshotLateral}}
+               p.total
+        from page p
         left join lateral (
-          select *
-          from market_derived_metrics d
-          where d.market_id = m.market_id
-          order by d.snapshot_at desc
+          (select *
+           from market_derived_metrics d
+           where d.market_id = p.market_id and d.snapshot_at = p.latest_snapshot_at)
+          union all
+          (select *
+           from market_derived_metrics d
+           where d.market_id = p.market_id and d.snapshot_at < p.latest_snapshot_at
+           order by d.snapshot_at desc
+           limit 1)
           limit 1
         ) d on true
-        where {{MetricSql.LeagueKey}} = @league
-          and m.market_start_time >= coalesce(@from, '-infinity'::timestamptz)
-          and m.market_start_time < coalesce(@to, 'infinity'::timestamptz)
-          and (@include_in_play or ls.inplay is not true)
-        order by m.market_start_time, m.market_id
-        limit @limit offset @offset
+        order by p.market_start_time, p.market_id
         """;
 
     /// <summary>
@@ -171,7 +199,8 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
         return await ReadPageAsync<LeagueRow>(
             connection,
             ListLeaguesSql,
-            [
+            ListLeaguesLateralSql,
+            () => [
                 DbReading.Timestamp("from", window.From),
                 DbReading.Timestamp("to", window.To),
                 DbReading.Parameter("include_in_play", NpgsqlDbType.Boolean, includeInPlay),
@@ -193,7 +222,8 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
         ReadPageAsync<LeagueEventRow>(
             connection,
             ListEventsSql,
-            [
+            ListEventsLateralSql,
+            () => [
                 DbReading.Parameter("league", NpgsqlDbType.Text, league),
                 DbReading.Timestamp("from", window.From),
                 DbReading.Timestamp("to", window.To),
@@ -205,8 +235,26 @@ public sealed class LeagueQueries(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// One page of rows whose statement also selects <c>count(*) over () as total</c>: Dapper maps each row to
-    /// <typeparamref name="T"/> (which ignores <c>total</c>) and, once more, to the total it rides on.
+    /// <typeparamref name="T"/> (which ignores <c>total</c>) and, once more, to the total it rides on. On a database
+    /// without <c>market_latest_state</c> (not migrated yet), <paramref name="lateralSql"/> answers instead.
     /// </summary>
+    private static async Task<QueryPage<T>> ReadPageAsync<T>(
+        NpgsqlConnection connection,
+        string sql,
+        string lateralSql,
+        Func<NpgsqlParameter[]> parameters,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadPageAsync<T>(connection, sql, parameters(), cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && e.MessageText.Contains("market_latest_state", StringComparison.Ordinal))
+        {
+            return await ReadPageAsync<T>(connection, lateralSql, parameters(), cancellationToken);
+        }
+    }
+
     private static async Task<QueryPage<T>> ReadPageAsync<T>(
         NpgsqlConnection connection,
         string sql,

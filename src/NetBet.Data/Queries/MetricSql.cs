@@ -42,7 +42,16 @@ internal static class MetricSql
     /// <summary>The display name of a row's competition; markets without one share the "Unknown competition" group.</summary>
     public const string CompetitionName = "coalesce(nullif(btrim(m.competition_name), ''), 'Unknown competition')";
 
-    /// <summary>The newest snapshot of market <c>m</c>, using the (market_id, snapshot_at) unique index backwards.</summary>
+    /// <summary>
+    /// The newest snapshot of market <c>m</c> as <c>ls</c> (inplay, status, snapshot_at) from <c>market_latest_state</c>,
+    /// which the writers keep: one row per market, whatever the number of month partitions.
+    /// </summary>
+    public const string LatestStateJoin = "left join market_latest_state ls on ls.market_id = m.market_id";
+
+    /// <summary>
+    /// The newest snapshot of market <c>m</c>, using the (market_id, snapshot_at) unique index backwards: one descent
+    /// per month partition. Same columns as <see cref="LatestStateJoin"/>.
+    /// </summary>
     public const string LatestSnapshotLateral = """
         left join lateral (
           select s.inplay, s.status, s.snapshot_at

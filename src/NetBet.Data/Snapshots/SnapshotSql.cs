@@ -34,6 +34,7 @@ internal static class SnapshotSql
           draw_selection_id, home_runner_name, away_runner_name, draw_runner_name,
           coalesce(seen_at, now()), coalesce(seen_at, now())
         from netbet_metadata_in
+        order by market_id -- rows locked in one order, so two writers' batches never deadlock
         on conflict (market_id) do update set
           market_name = coalesce(excluded.market_name, m.market_name),
           market_start_time = coalesce(excluded.market_start_time, m.market_start_time),
@@ -82,6 +83,39 @@ internal static class SnapshotSql
 
     public const string InsertSnapshots = InsertSnapshotsCore;
 
+    // The inserted snapshots' newest per market into market_latest_state, in market_id order (see LatestStateSql).
+    private const string UpsertLatestFromInserted = $"""
+        latest as (
+          insert into market_latest_state as l ({LatestStateSql.Columns})
+          select distinct on (market_id) {LatestStateSql.Columns}
+          from inserted
+          order by market_id, snapshot_at desc
+          {LatestStateSql.NewerOnly}
+        )
+        """;
+
+    /// <summary>Inserts the snapshots and moves market_latest_state in one round trip; selects the inserted count.</summary>
+    public const string InsertSnapshotsWithLatest = $"""
+        with inserted as (
+        {InsertSnapshotsCore}
+          returning {LatestStateSql.Columns}
+        ), {UpsertLatestFromInserted}
+        select count(*) from inserted
+        """;
+
+    /// <summary>
+    /// For a writer that did not know market_latest_state when its transaction began (the migration creating it
+    /// committed meanwhile): the batch's stored snapshots, looked up by key after the insert.
+    /// </summary>
+    public const string UpsertLatestFromBatch = $"""
+        insert into market_latest_state as l ({LatestStateSql.Columns})
+        select distinct on (s.market_id) s.market_id, s.snapshot_id, s.snapshot_at, s.inplay, s.status, s.total_matched
+        from netbet_snapshots_in i
+        join market_book_snapshots s on s.market_id = i.market_id and s.snapshot_at = i.snapshot_at
+        order by s.market_id, s.snapshot_at desc
+        {LatestStateSql.NewerOnly}
+        """;
+
     public static string CreateDerivedTemp(IReadOnlyList<string> metricColumns) =>
         $"""
         create temp table netbet_derived_in (
@@ -93,16 +127,17 @@ internal static class SnapshotSql
     public static string CopyDerived(IReadOnlyList<string> metricColumns) =>
         $"copy netbet_derived_in (market_id, snapshot_at, {string.Join(", ", metricColumns)}) from stdin (format binary)";
 
-    // One round trip: the snapshots that were new get their derived rows; $1 = depth_limit, $2 = calculation_version.
-    public static string InsertSnapshotsAndDerived(IReadOnlyList<string> metricColumns)
+    // One round trip: the snapshots that were new get their derived rows (and move market_latest_state when
+    // withLatest); $1 = depth_limit, $2 = calculation_version.
+    public static string InsertSnapshotsAndDerived(IReadOnlyList<string> metricColumns, bool withLatest)
     {
         var columns = string.Join(", ", metricColumns);
         var values = string.Join(", ", metricColumns.Select(c => "d." + c));
         return $"""
             with inserted as (
             {InsertSnapshotsCore}
-              returning snapshot_id, market_id, snapshot_at
-            ), derived as (
+              returning {LatestStateSql.Columns}
+            ),{(withLatest ? $" {UpsertLatestFromInserted}," : "")} derived as (
               insert into market_derived_metrics (snapshot_id, snapshot_at, market_id, depth_limit, calculation_version, {columns})
               select i.snapshot_id, i.snapshot_at, i.market_id, $1, $2, {values}
               from inserted i

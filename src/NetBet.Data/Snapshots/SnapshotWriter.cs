@@ -14,7 +14,8 @@ namespace NetBet.Data.Snapshots;
 /// a temporary table and <c>INSERT ... ON CONFLICT (market_id, snapshot_at) DO NOTHING</c>, so a snapshot already
 /// stored is skipped and counted, never an error; derived rows are written for the inserted snapshots only. Only the
 /// metric columns the database has are written (a database not yet migrated past the base schema gets the others
-/// later from backfill); the column list is read from information_schema and refreshed every minute.
+/// later from backfill); the column list is read from information_schema and refreshed every minute. In the same
+/// transaction each market's newest snapshot moves <c>market_latest_state</c> forward (never back to an older one).
 /// </summary>
 public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<SnapshotWriter> logger)
 {
@@ -98,6 +99,14 @@ public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<Snapshot
         await EnsureMetadataExistsAsync(connection, metadata, snapshots, cancellationToken);
         var metadataUpserted = metadata.Count == 0 ? 0 : await UpsertMetadataAsync(connection, metadata, cancellationToken);
         var (inserted, derived) = snapshots.Count == 0 ? (0, 0) : await InsertSnapshotsAsync(connection, schema, snapshots, cancellationToken);
+        if (inserted > 0 && !schema.HasLatestState && await ScalarAsync<bool>(connection, LatestStateSql.Exists, cancellationToken))
+        {
+            // Asked after the insert, which waited for the migration's lock on the snapshots if it was running: the
+            // table is there now, and the migration's fill could not see this batch.
+            await ExecuteAsync(connection, SnapshotSql.UpsertLatestFromBatch, cancellationToken);
+            _schema = null;
+        }
+
         await transaction.CommitAsync(cancellationToken);
 
         var result = new SnapshotWriteResult(metadataUpserted, inserted, duplicatesInBatch + snapshots.Count - inserted, derived);
@@ -187,7 +196,8 @@ public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<Snapshot
             "select coalesce((select 'lz4' = any(enumvals) from pg_settings where name = 'default_toast_compression'), false)",
             cancellationToken: cancellationToken));
         var partitioned = await MonthPartitions.IsPartitionedAsync(connection, cancellationToken);
-        schema = new DerivedSchema(columns, hasLz4, partitioned, Environment.TickCount64);
+        var hasLatestState = await ScalarAsync<bool>(connection, LatestStateSql.Exists, cancellationToken);
+        schema = new DerivedSchema(columns, hasLz4, partitioned, hasLatestState, Environment.TickCount64);
         _schema = schema;
         return schema;
     }
@@ -351,7 +361,9 @@ public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<Snapshot
         var withDerived = rows.Where(r => r.Derived is not null).ToList();
         if (withDerived.Count == 0)
         {
-            return (await ExecuteAsync(connection, SnapshotSql.InsertSnapshots, cancellationToken), 0);
+            return schema.HasLatestState
+                ? ((int)await ScalarAsync<long>(connection, SnapshotSql.InsertSnapshotsWithLatest, cancellationToken), 0)
+                : (await ExecuteAsync(connection, SnapshotSql.InsertSnapshots, cancellationToken), 0);
         }
 
         var columnNames = schema.Columns.Select(i => MetricColumns.Names[i]).ToList();
@@ -373,7 +385,7 @@ public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<Snapshot
             await importer.CompleteAsync(cancellationToken);
         }
 
-        await using var command = new NpgsqlCommand(SnapshotSql.InsertSnapshotsAndDerived(columnNames), connection);
+        await using var command = new NpgsqlCommand(SnapshotSql.InsertSnapshotsAndDerived(columnNames, schema.HasLatestState), connection);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = MetricColumns.DepthLimit });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = MetricColumns.CalculationVersion });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -385,6 +397,12 @@ public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<Snapshot
     {
         await using var command = new NpgsqlCommand(sql, connection);
         return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static Task WriteAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken) =>
@@ -401,5 +419,6 @@ public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<Snapshot
 
     // Columns: indexes into MetricColumns.Names of the metric columns the table has. HasLz4: the server was built with lz4.
     // Partitioned: the tables are partitioned by month (migrated past 2026-11-30_partition_by_month).
-    private sealed record DerivedSchema(int[] Columns, bool HasLz4, bool Partitioned, long LoadedAtMs);
+    // HasLatestState: market_latest_state exists (migrated past 2026-12-01_add_market_latest_state); it never goes away.
+    private sealed record DerivedSchema(int[] Columns, bool HasLz4, bool Partitioned, bool HasLatestState, long LoadedAtMs);
 }
