@@ -14,7 +14,7 @@ using SharpCompress.Compressors.BZip2;
 namespace NetBet.Bench;
 
 /// <summary>
-/// <c>bench import [markets] [--updates N] [--every S] [--decompress-files N] [--decoders-only] [--import-only] [--stages]</c>: the historical import end to end
+/// <c>bench import [markets] [--updates N] [--every S] [--decompress-files N] [--lanes N] [--writers N] [--decoders-only] [--import-only] [--stages]</c>: the historical import end to end
 /// over a generated PRO-style football file set (one bz2 file per MATCH_ODDS market, Betfair's folder layout),
 /// into a scratch database. Prints markets/s and price updates/s, the time split (decompress, parse + rebuild,
 /// write) and the bz2 decoders' MB/s against the machine's <c>bzip2 -dc</c> on the same files. The files are kept
@@ -63,7 +63,12 @@ internal static class ImportBenchmark
         var connection = await scratch.CreateAsync(template, CancellationToken.None);
         await using var dataSource = NpgsqlDataSource.Create(connection);
         var writer = new SnapshotWriter(dataSource, NullLogger<SnapshotWriter>.Instance);
-        using var importer = new StreamImporter(writer, NullLogger<StreamImporter>.Instance, new ImportOptions { Every = every }, Console.Error, progress: null);
+        using var importer = new StreamImporter(writer, NullLogger<StreamImporter>.Instance, new ImportOptions
+        {
+            Every = every,
+            Lanes = (int)(Option(args, "--lanes") ?? new ImportOptions().Lanes),
+            Writers = (int)(Option(args, "--writers") ?? new ImportOptions().Writers),
+        }, Console.Error, progress: null);
 
         var postmaster = await PostmasterAsync(dataSource);
         var serverCpuBefore = ServerCpuSeconds(postmaster);
