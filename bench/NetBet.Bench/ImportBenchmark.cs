@@ -14,7 +14,7 @@ using SharpCompress.Compressors.BZip2;
 namespace NetBet.Bench;
 
 /// <summary>
-/// <c>bench import [markets] [--updates N] [--every S] [--decompress-files N] [--lanes N] [--writers N] [--decoders-only] [--import-only] [--stages]</c>: the historical import end to end
+/// <c>bench import [markets] [--updates N] [--every S] [--decompress-files N] [--lanes N] [--writers N] [--batch-size N] [--decoders-only] [--import-only] [--stages]</c>: the historical import end to end
 /// over a generated PRO-style football file set (one bz2 file per MATCH_ODDS market, Betfair's folder layout),
 /// into a scratch database. Prints markets/s and price updates/s, the time split (decompress, parse + rebuild,
 /// write) and the bz2 decoders' MB/s against the machine's <c>bzip2 -dc</c> on the same files. The files are kept
@@ -42,7 +42,7 @@ internal static class ImportBenchmark
 
         if (args.Contains("--stages"))
         {
-            await ImportStages.RunAsync(files, every, WriteStagesAsync);
+            await ImportStages.RunAsync(files, every, (int)(Option(args, "--batch-size") ?? new ImportOptions().BatchSize), WriteStagesAsync);
             return 0;
         }
 
@@ -68,6 +68,7 @@ internal static class ImportBenchmark
             Every = every,
             Lanes = (int)(Option(args, "--lanes") ?? new ImportOptions().Lanes),
             Writers = (int)(Option(args, "--writers") ?? new ImportOptions().Writers),
+            BatchSize = (int)(Option(args, "--batch-size") ?? new ImportOptions().BatchSize),
         }, Console.Error, progress: null);
 
         var postmaster = await PostmasterAsync(dataSource);
@@ -123,9 +124,14 @@ internal static class ImportBenchmark
         var wall = watch.Elapsed.TotalSeconds;
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var server = ServerCpuSeconds(postmaster) - serverBefore ?? 0;
-        var size = await ScalarAsync(dataSource, "select pg_total_relation_size('market_book_snapshots')");
+        var size = await ScalarAsync(dataSource, """
+            select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c
+            where c.oid = 'market_book_snapshots'::regclass
+               or c.oid in (select inhrelid from pg_inherits where inhparent = 'market_book_snapshots'::regclass)
+            """);
+        var payload = await ScalarAsync(dataSource, "select coalesce(avg(pg_column_size(raw_payload)), 0) from market_book_snapshots");
         Console.WriteLine(FormattableString.Invariant(
-            $"import stages:   write (COPY, one connection)          {wall:N2} s wall for {snapshots:N0} snapshots ({snapshots / wall:N0}/s): client CPU {cpu:N2} s ({cpu / snapshots * 1e6:N1} µs per snapshot), PostgreSQL CPU {server:N2} s ({server / snapshots * 1e6:N1} µs per snapshot); market_book_snapshots {size / 1e6:N1} MB"));
+            $"import stages:   write (COPY, one connection)          {wall:N2} s wall for {snapshots:N0} snapshots ({snapshots / wall:N0}/s): client CPU {cpu:N2} s ({cpu / snapshots * 1e6:N1} µs per snapshot), PostgreSQL CPU {server:N2} s ({server / snapshots * 1e6:N1} µs per snapshot); market_book_snapshots {size / 1e6:N1} MB, raw_payload {payload:N0} B stored per snapshot (jsonb, compressed)"));
         NpgsqlConnection.ClearAllPools();
     }
 

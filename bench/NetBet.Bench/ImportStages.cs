@@ -19,7 +19,7 @@ namespace NetBet.Bench;
 /// </summary>
 internal static class ImportStages
 {
-    public static async Task RunAsync(List<string> files, TimeSpan every, Func<List<SnapshotBatch>, Task> writeAll)
+    public static async Task RunAsync(List<string> files, TimeSpan every, int batchSize, Func<List<SnapshotBatch>, Task> writeAll)
     {
         var childBefore = ChildCpu();
         var watch = Stopwatch.StartNew();
@@ -43,7 +43,7 @@ internal static class ImportStages
             for (var depth = 0; depth < 4; depth++)
             {
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                counts = Pass(texts, every, depth, null);
+                counts = Pass(texts, every, depth, batchSize, null);
                 best[depth] = Math.Min(best[depth], (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
             }
         }
@@ -60,11 +60,11 @@ internal static class ImportStages
         }
 
         var batches = new List<SnapshotBatch>();
-        Pass(texts, every, 3, batches);
+        Pass(texts, every, 3, batchSize, batches);
         await writeAll(batches);
     }
 
-    private static (long Snapshots, long PayloadBytes) Pass(List<byte[]> texts, TimeSpan every, int depth, List<SnapshotBatch>? keep)
+    private static (long Snapshots, long PayloadBytes) Pass(List<byte[]> texts, TimeSpan every, int depth, int batchSize, List<SnapshotBatch>? keep)
     {
         var json = new ArrayBufferWriter<byte>(16 * 1024);
         using var writer = new Utf8JsonWriter(json);
@@ -117,7 +117,7 @@ internal static class ImportStages
                     {
                         batch.Add(snapshot);
                         metadata[market.MarketId] = MarketMetadataMapping.FromDefinition(market.MarketId, market.Definition!, roles, at);
-                        if (batch.Count >= 2000)
+                        if (batch.Count >= batchSize)
                         {
                             keep?.Add(new SnapshotBatch([.. metadata.Values], [.. batch]));
                             batch.Clear();

@@ -114,7 +114,12 @@ public sealed partial class StreamImporter : IDisposable
         _lanes = [.. Enumerable.Range(0, laneCount).Select(_ => new ImportLane(_options, _filter, share, ReportError, (batch, ct) => SubmitAsync(queue.Writer, batch, ct), _logger))];
 
         var next = -1;
-        var parsers = _lanes.Select(lane => Task.Run(() => RunLaneAsync(lane, files, () => Interlocked.Increment(ref next), stop), CancellationToken.None)).ToArray();
+        // Each lane on a thread of its own: it reads with blocking reads (LineReader) and is busy most of the time.
+        var parsers = _lanes.Select(lane => Task.Factory.StartNew(
+            () => RunLaneAsync(lane, files, () => Interlocked.Increment(ref next), stop),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).Unwrap()).ToArray();
         var parsing = Task.Run(
             async () =>
             {
