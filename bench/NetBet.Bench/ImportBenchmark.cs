@@ -97,7 +97,7 @@ internal static class ImportBenchmark
         // CPU spread over both cores.
         var idleWall = Math.Max(cpu, (cpu + childCpu + (serverCpu ?? 0)) / Environment.ProcessorCount);
         Console.WriteLine(FormattableString.Invariant(
-            $"import: CPU: importer {cpu:N1} s, bzip2 {childCpu:N1} s, PostgreSQL {(serverCpu is { } server ? server.ToString("N1", CultureInfo.InvariantCulture) + " s" : "not measured (remote server)")}; on an idle {Environment.ProcessorCount}-core machine at best {idleWall:N1} s: {summary.MarketsImported / idleWall:N0} markets/s, {summary.Updates / idleWall:N0} updates/s"));
+            $"import: CPU: importer {cpu:N1} s, {Path.GetFileName(Bzip2Decompression.Tool ?? "bzip2")} {childCpu:N1} s, PostgreSQL {(serverCpu is { } server ? server.ToString("N1", CultureInfo.InvariantCulture) + " s" : "not measured (remote server)")}; on an idle {Environment.ProcessorCount}-core machine at best {idleWall:N1} s: {summary.MarketsImported / idleWall:N0} markets/s, {summary.Updates / idleWall:N0} updates/s"));
         Console.WriteLine(FormattableString.Invariant($"import: load average {LoadAverage()} (the machine is shared; figures are a floor)"));
         return summary.Errors == 0 && summary.MarketsImported == markets ? 0 : 1;
     }
