@@ -14,7 +14,7 @@ using SharpCompress.Compressors.BZip2;
 namespace NetBet.Bench;
 
 /// <summary>
-/// <c>bench import [markets] [--updates N] [--every S] [--decompress-files N] [--decoders-only]</c>: the historical import end to end
+/// <c>bench import [markets] [--updates N] [--every S] [--decompress-files N] [--lanes N] [--writers N] [--batch-size N] [--decoders-only] [--import-only] [--stages]</c>: the historical import end to end
 /// over a generated PRO-style football file set (one bz2 file per MATCH_ODDS market, Betfair's folder layout),
 /// into a scratch database. Prints markets/s and price updates/s, the time split (decompress, parse + rebuild,
 /// write) and the bz2 decoders' MB/s against the machine's <c>bzip2 -dc</c> on the same files. The files are kept
@@ -40,14 +40,21 @@ internal static class ImportBenchmark
         Console.WriteLine(FormattableString.Invariant(
             $"import: {files.Count:N0} files in {folder}, {compressed / 1e6:N1} MB bz2; load average {LoadAverage()}"));
 
+        if (args.Contains("--stages"))
+        {
+            await ImportStages.RunAsync(files, every, (int)(Option(args, "--batch-size") ?? new ImportOptions().BatchSize), WriteStagesAsync);
+            return 0;
+        }
+
         var decodersOnly = args.Contains("--decoders-only");
-        var (decompressSeconds, decompressedBytes) = CompareDecoders(files.Take(decompressFiles).ToList(), files, decodersOnly);
+        var importOnly = args.Contains("--import-only");
+        var (decompressSeconds, decompressedBytes) = importOnly ? (0, 0) : CompareDecoders(files.Take(decompressFiles).ToList(), files, decodersOnly);
         if (decodersOnly)
         {
             return 0;
         }
 
-        var (parseSeconds, lineCount, parsedUpdates) = ParseAndRebuild(files);
+        var (parseSeconds, lineCount, parsedUpdates) = importOnly ? (0, 0, 0) : ParseAndRebuild(files);
         Console.WriteLine(FormattableString.Invariant(
             $"import: parse + rebuild alone (StreamCache, one core): {lineCount:N0} lines, {parsedUpdates:N0} updates in {parseSeconds:N1} s, {parsedUpdates / parseSeconds:N0} updates/s"));
 
@@ -56,7 +63,13 @@ internal static class ImportBenchmark
         var connection = await scratch.CreateAsync(template, CancellationToken.None);
         await using var dataSource = NpgsqlDataSource.Create(connection);
         var writer = new SnapshotWriter(dataSource, NullLogger<SnapshotWriter>.Instance);
-        using var importer = new StreamImporter(writer, NullLogger<StreamImporter>.Instance, new ImportOptions { Every = every }, Console.Error, progress: null);
+        using var importer = new StreamImporter(writer, NullLogger<StreamImporter>.Instance, new ImportOptions
+        {
+            Every = every,
+            Lanes = (int)(Option(args, "--lanes") ?? new ImportOptions().Lanes),
+            Writers = (int)(Option(args, "--writers") ?? new ImportOptions().Writers),
+            BatchSize = (int)(Option(args, "--batch-size") ?? new ImportOptions().BatchSize),
+        }, Console.Error, progress: null);
 
         var postmaster = await PostmasterAsync(dataSource);
         var serverCpuBefore = ServerCpuSeconds(postmaster);
@@ -78,15 +91,54 @@ internal static class ImportBenchmark
         Console.WriteLine(FormattableString.Invariant(
             $"import: {marketsPerSecond:N0} markets/s (target {TargetMarketsPerSecond:N0}, {marketsPerSecond / TargetMarketsPerSecond:N2}x), {updatesPerSecond:N0} updates/s (target {TargetUpdatesPerSecond:N0}, {updatesPerSecond / TargetUpdatesPerSecond:N2}x), {summary.SnapshotsInserted / wall:N0} snapshots/s"));
         Console.WriteLine(FormattableString.Invariant(
-            $"import: time split: decompress {decompressSeconds:N1} s wall alone with the import's decoder ({decompressedBytes / decompressSeconds / 1e6:N0} MB/s; in the import it runs in bzip2 child processes beside parsing, {childCpu:N1} s of their CPU), parse + rebuild {parseSeconds:N1} s alone, write {write:N1} s of the import's wall, the rest (sample, render, derive, waiting on input) {wall - write:N1} s; importer process CPU {cpu:N1} s"));
+            $"import: time split: decompress {decompressSeconds:N1} s wall alone with the import's decoder ({decompressedBytes / decompressSeconds / 1e6:N0} MB/s; in the import it runs in bzip2 child processes beside parsing, {childCpu:N1} s of their CPU), parse + rebuild {parseSeconds:N1} s alone, writes {write:N1} s summed over the writers, parsing waited {importer.WaitTime.TotalSeconds:N1} s (summed over the lanes) for the writers; importer process CPU {cpu:N1} s"));
         // On a shared machine the wall clock mostly measures waiting for a core; the CPU each part used does not.
         // On an idle 2-core machine the import could take no less than its busiest process, nor less than all the
         // CPU spread over both cores.
         var idleWall = Math.Max(cpu, (cpu + childCpu + (serverCpu ?? 0)) / Environment.ProcessorCount);
         Console.WriteLine(FormattableString.Invariant(
-            $"import: CPU: importer {cpu:N1} s, bzip2 {childCpu:N1} s, PostgreSQL {(serverCpu is { } server ? server.ToString("N1", CultureInfo.InvariantCulture) + " s" : "not measured (remote server)")}; on an idle {Environment.ProcessorCount}-core machine at best {idleWall:N1} s: {summary.MarketsImported / idleWall:N0} markets/s, {summary.Updates / idleWall:N0} updates/s"));
+            $"import: CPU: importer {cpu:N1} s, {Path.GetFileName(Bzip2Decompression.Tool ?? "bzip2")} {childCpu:N1} s, PostgreSQL {(serverCpu is { } server ? server.ToString("N1", CultureInfo.InvariantCulture) + " s" : "not measured (remote server)")}; on an idle {Environment.ProcessorCount}-core machine at best {idleWall:N1} s: {summary.MarketsImported / idleWall:N0} markets/s, {summary.Updates / idleWall:N0} updates/s"));
         Console.WriteLine(FormattableString.Invariant($"import: load average {LoadAverage()} (the machine is shared; figures are a floor)"));
         return summary.Errors == 0 && summary.MarketsImported == markets ? 0 : 1;
+    }
+
+    // The write stage alone: the captured batches written one after the other, client and server CPU apart.
+    private static async Task WriteStagesAsync(List<SnapshotBatch> batches)
+    {
+        await using var scratch = await ScratchDatabases.StartAsync("netbet_bench_import", CancellationToken.None);
+        var template = await scratch.CreateTemplateAsync(null, CancellationToken.None);
+        var connection = await scratch.CreateAsync(template, CancellationToken.None);
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+        var writer = new SnapshotWriter(dataSource, NullLogger<SnapshotWriter>.Instance);
+        await writer.WriteAsync(batches[0], CancellationToken.None); // warm-up: schema, partitions, JIT
+        var postmaster = await PostmasterAsync(dataSource);
+        var serverBefore = ServerCpuSeconds(postmaster);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var snapshots = 0L;
+        foreach (var batch in batches.Skip(1))
+        {
+            snapshots += (await writer.WriteAsync(batch, CancellationToken.None)).SnapshotsInserted;
+        }
+
+        var wall = watch.Elapsed.TotalSeconds;
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        var server = ServerCpuSeconds(postmaster) - serverBefore ?? 0;
+        var size = await ScalarAsync(dataSource, """
+            select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c
+            where c.oid = 'market_book_snapshots'::regclass
+               or c.oid in (select inhrelid from pg_inherits where inhparent = 'market_book_snapshots'::regclass)
+            """);
+        var payload = await ScalarAsync(dataSource, "select coalesce(avg(pg_column_size(raw_payload)), 0) from market_book_snapshots");
+        Console.WriteLine(FormattableString.Invariant(
+            $"import stages:   write (COPY, one connection)          {wall:N2} s wall for {snapshots:N0} snapshots ({snapshots / wall:N0}/s): client CPU {cpu:N2} s ({cpu / snapshots * 1e6:N1} µs per snapshot), PostgreSQL CPU {server:N2} s ({server / snapshots * 1e6:N1} µs per snapshot); market_book_snapshots {size / 1e6:N1} MB, raw_payload {payload:N0} B stored per snapshot (jsonb, compressed)"));
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
     private static long? Option(string[] args, string name) =>
@@ -98,7 +150,8 @@ internal static class ImportBenchmark
         var compressed = sample.Sum(f => new FileInfo(f).Length);
         Console.WriteLine(FormattableString.Invariant(
             $"import: decompression of {sample.Count} files ({compressed / 1e6:N1} MB bz2), best of {DecoderRounds} interleaved rounds; decoder used by the import: {Bzip2Decompression.Tool ?? "managed (SharpCompress)"}"));
-        var tool = Bzip2Decompression.Tool ?? "bzip2";
+        // The reference is the bzip2 tool itself, whichever tool the import picked (lbzip2 when installed).
+        const string tool = "bzip2";
         (string Name, Func<long> Run)[] decoders =
         [
             ("bzip2 -dc (the tool, its own process per file)", () => sample.Sum(f => RunTool(tool, f))),

@@ -17,7 +17,7 @@ internal static class Benchmarks
         new("api", "[requests]", ApiBenchmark.RunAsync, ["300"]),
         new("convert", "[snapshots]", ConvertBenchmark.RunAsync, ["20000"]),
         new("export", "[--snapshots N]", ExportBenchmark.RunAsync, ["--snapshots", "20000"]),
-        new("import", "[markets] [--updates N] [--every S] [--decompress-files N] [--decoders-only]", ImportBenchmark.RunAsync, ["50", "--updates", "200000"]),
+        new("import", "[markets] [--updates N] [--every S] [--decompress-files N] [--lanes N] [--writers N] [--batch-size N] [--decoders-only] [--import-only] [--stages]", ImportBenchmark.RunAsync, ["50", "--updates", "200000"]),
         new("leagues", "[markets] [--small M] [--snapshots S] [--requests R] [--rounds K] [--keep]", LeaguesBenchmark.RunAsync, ["500", "--small", "100", "--snapshots", "100", "--requests", "100", "--rounds", "2"]),
         new("scale", "[--snapshots N] [--checkpoint C] [--requests R] [--workers W] [--keep]", ScaleBenchmark.RunAsync, ["--snapshots", "30000", "--checkpoint", "15000", "--requests", "20"]),
     ];

@@ -3,13 +3,14 @@ using System.Diagnostics;
 namespace NetBet.Ingest.Import;
 
 /// <summary>
-/// Decompresses through a <c>bzip2 -dc</c> child process: a background task feeds the compressed bytes to its
+/// Decompresses through a <c>bzip2 -dc</c> (or <c>lbzip2 -n 1 -dc</c>) child process: a background task feeds the compressed bytes to its
 /// standard input (the source may be a tar entry or another decompressor, so the tool cannot open it by name), and
 /// reads return its standard output. At the end of the output the tool's exit status is checked, so a corrupt or
 /// truncated file fails the last read with the tool's own message instead of ending early without a word.
 /// </summary>
 internal sealed class ExternalBzip2Stream : ForwardOnlyStream
 {
+    private readonly string _name;
     private readonly Process _process;
     private readonly Stream _output;
     private readonly Task _feed;
@@ -29,6 +30,13 @@ internal sealed class ExternalBzip2Stream : ForwardOnlyStream
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (Path.GetFileName(tool) == "lbzip2")
+        {
+            // One decoding thread: the import already decodes a file per lane, each lane's tool on a core.
+            start.ArgumentList.Add("-n");
+            start.ArgumentList.Add("1");
+        }
+
         start.ArgumentList.Add("-dc");
         if (file is not null)
         {
@@ -36,6 +44,7 @@ internal sealed class ExternalBzip2Stream : ForwardOnlyStream
             start.ArgumentList.Add(file);
         }
 
+        _name = Path.GetFileName(tool);
         _process = Process.Start(start) ?? throw new IOException($"cannot start {tool}");
         _output = _process.StandardOutput.BaseStream;
         _stderr = _process.StandardError.ReadToEndAsync();
@@ -116,7 +125,7 @@ internal sealed class ExternalBzip2Stream : ForwardOnlyStream
         if (_process.ExitCode != 0)
         {
             var message = (await _stderr).Trim();
-            throw new InvalidDataException($"bzip2 exit {_process.ExitCode}: {(message.Length == 0 ? "failed" : message)}");
+            throw new InvalidDataException($"{_name} exit {_process.ExitCode}: {(message.Length == 0 ? "failed" : message)}");
         }
     }
 

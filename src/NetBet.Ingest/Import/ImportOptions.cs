@@ -16,10 +16,17 @@ public sealed record ImportOptions
     public int BatchSize { get; init; } = 2000;
 
     /// <summary>
-    /// Payload bytes (UTF-8 MarketBook JSON) after which a batch is written even before <see cref="BatchSize"/>
-    /// snapshots, so a batch of very large books never piles up in memory.
+    /// Payload bytes (UTF-8 MarketBook JSON) of all batches in memory together (being built, queued, being written):
+    /// each lane hands its batch on at its share, even before <see cref="BatchSize"/> snapshots, so batches of very
+    /// large books never pile up in memory.
     /// </summary>
     public long BatchBytes { get; init; } = 64L << 20;
+
+    /// <summary>Files parsed side by side, each by one lane from start to end.</summary>
+    public int Lanes { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 2);
+
+    /// <summary>Batches written side by side, each on its own connection and in its own transaction.</summary>
+    public int Writers { get; init; } = 2;
 
     /// <summary>
     /// The live recorder's grid instead of "first message per interval" (<c>--carry-forward</c>): a snapshot per market

@@ -74,7 +74,7 @@ internal sealed class LineReader(Stream stream)
         }
     }
 
-    private async ValueTask FillAsync(CancellationToken cancellationToken)
+    private ValueTask FillAsync(CancellationToken cancellationToken)
     {
         if (_start > 0)
         {
@@ -97,12 +97,17 @@ internal sealed class LineReader(Stream stream)
             }
         }
 
-        var read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+        // A plain blocking read: the import reads on its own lanes, and every source it has (a file, a bzip2 pipe, a
+        // decompressor, a tar entry) only blocks until bytes come; an asynchronous read of a pipe on Linux is the same
+        // blocking read moved to another pool thread and back, once per 64 KB.
+        cancellationToken.ThrowIfCancellationRequested();
+        var read = stream.Read(_buffer.AsSpan(_end));
         if (read == 0)
         {
             _eof = true;
         }
 
         _end += read;
+        return ValueTask.CompletedTask;
     }
 }

@@ -1,66 +1,78 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using NetBet.Core.Books;
 using NetBet.Core.Stream;
 using NetBet.Data.Snapshots;
-using NetBet.Ingest.Capture;
-using SharpCompress.Common;
+using Npgsql;
 
 namespace NetBet.Ingest.Import;
 
 /// <summary>
 /// Imports Betfair historical stream files: rebuilds each market (<see cref="StreamCache"/>), samples snapshots
 /// in exchange time (<see cref="SnapshotSampler"/>), renders each as a listMarketBook MarketBook, computes the
-/// derived row from exactly those bytes and writes batches through <see cref="SnapshotWriter"/>. Memory is bounded
-/// on any file: lines are read one at a time (<see cref="LineReader.MaxLineBytes"/>), the cache rejects prices off
-/// the price ladder and caps runners and markets, a market leaves the cache once it is closed and its last snapshot
-/// is taken, and a batch is written after <see cref="ImportOptions.BatchSize"/> snapshots or
-/// <see cref="ImportOptions.BatchBytes"/> payload bytes, whichever comes first. A malformed line is written to
-/// <c>errors</c> as <c>file:line: what</c>, counted, and the import goes on.
+/// derived row from exactly those bytes and writes batches through <see cref="SnapshotWriter"/>.
+/// <para>
+/// A pipeline: <see cref="ImportOptions.Lanes"/> lanes (<see cref="ImportLane"/>) parse whole files side by side
+/// while <see cref="ImportOptions.Writers"/> writers store the batches they hand over through a bounded queue, so
+/// parsing goes on while PostgreSQL stores the previous batches. Each batch is one transaction carrying its markets'
+/// metadata, so batches do not depend on each other and no run leaves one half-written.
+/// </para>
+/// <para>
+/// Memory is bounded on any input: lines are read one at a time (<see cref="LineReader.MaxLineBytes"/>), the cache
+/// rejects prices off the price ladder and caps runners and markets, a market leaves the cache once it is closed and
+/// its last snapshot is taken, and a lane hands its batch on after <see cref="ImportOptions.BatchSize"/> snapshots or
+/// its share of <see cref="ImportOptions.BatchBytes"/>, which bounds the payload of all batches in memory together
+/// (being built, queued and being written). A malformed line is written to <c>errors</c> as <c>file:line: what</c>,
+/// counted, and the import goes on.
+/// </para>
 /// </summary>
 public sealed partial class StreamImporter : IDisposable
 {
+    // A batch that meets another writer's batch on the same rows (the same market in two files) can deadlock;
+    // PostgreSQL rolls one back whole, and writing it again is safe.
+    private const int DeadlockRetries = 3;
+
     private readonly SnapshotWriter _writer;
     private readonly ILogger<StreamImporter> _logger;
     private readonly ImportOptions _options;
     private readonly TextWriter _errors;
     private readonly TextWriter? _progress;
     private readonly MarketFilter _filter;
-    private readonly ArrayBufferWriter<byte> _json = new(16 * 1024);
-    private readonly Utf8JsonWriter _jsonWriter;
-    private readonly List<SnapshotRecord> _batch = [];
-    private readonly Dictionary<string, MarketMetadata> _batchMetadata = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _imported = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _skipped = new(StringComparer.Ordinal);
-    private readonly SnapshotCapture _capture;
     private readonly Stopwatch _clock = new();
-    private readonly Stopwatch _writeClock = new();
-    private int _files;
-    private long _batchBytes;
-    private long _lines, _messages, _updates, _inserted, _duplicates, _derived, _errorCount;
+    private readonly Lock _report = new();
+    private ImportLane[] _lanes = [];
+    private long _inserted, _duplicates, _derived, _errorCount, _writeTicks, _waitTicks;
 
     public StreamImporter(SnapshotWriter writer, ILogger<StreamImporter> logger, ImportOptions options, TextWriter errors, TextWriter? progress)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Lanes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Writers, 1);
         _writer = writer;
         _logger = logger;
         _options = options;
         _errors = errors;
         _progress = progress;
         _filter = new MarketFilter(options.AllMarkets);
-        _jsonWriter = new Utf8JsonWriter(_json);
-        _capture = new SnapshotCapture(SnapshotSources.HistoricalStream, options.CaptureVersion);
     }
 
-    public void Dispose() => _jsonWriter.Dispose();
+    public void Dispose()
+    {
+        foreach (var lane in _lanes)
+        {
+            lane.Dispose();
+        }
+    }
 
-    /// <summary>Wall time spent in batch writes so far (the benchmark's time split).</summary>
-    internal TimeSpan WriteTime => _writeClock.Elapsed;
+    /// <summary>Time spent in batch writes so far, summed over the writers (the benchmark's time split).</summary>
+    internal TimeSpan WriteTime => TimeSpan.FromTicks(Interlocked.Read(ref _writeTicks));
+
+    /// <summary>Time the lanes waited for the writers to take a batch, summed over the lanes.</summary>
+    internal TimeSpan WaitTime => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
 
     /// <summary>
     /// Why a PATH argument cannot be imported (missing, unreadable, or a top-level file in an unsupported
@@ -83,311 +95,219 @@ public sealed partial class StreamImporter : IDisposable
         }
     }
 
-    /// <summary>Imports every stream file under <paramref name="paths"/> (files, folders, archives) in order.</summary>
+    /// <summary>
+    /// Imports every stream file under <paramref name="paths"/> (files, folders, archives). Within a file, lines are
+    /// read in order; files may be read side by side, and an archive is read by one lane from start to end.
+    /// </summary>
     public async Task<ImportSummary> ImportAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(paths);
         _clock.Start();
-        try
-        {
-            foreach (var path in paths)
-            {
-                foreach (var file in StreamInputs.ExpandPath(path))
-                {
-                    await ImportPathAsync(file, cancellationToken);
-                }
-            }
+        var files = paths.SelectMany(StreamInputs.ExpandPath).ToList();
+        var laneCount = Math.Min(_options.Lanes, Math.Max(files.Count, 1));
+        var queued = laneCount;
 
-            await FlushAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Batches already written are committed; the one being built is dropped (a rerun adds it).
-            return Summary() with { Interrupted = true };
-        }
+        // BatchBytes bounds every batch in memory together: one being built per lane, the queue, one per writer.
+        var share = Math.Max(1, _options.BatchBytes / (laneCount + queued + _options.Writers));
+        var queue = Channel.CreateBounded<LaneBatch>(new BoundedChannelOptions(queued) { FullMode = BoundedChannelFullMode.Wait });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _lanes = [.. Enumerable.Range(0, laneCount).Select(_ => new ImportLane(_options, _filter, share, ReportError, (batch, ct) => SubmitAsync(queue.Writer, batch, ct), _logger))];
 
-        return Summary();
-    }
-
-    private async Task ImportPathAsync(string path, CancellationToken cancellationToken)
-    {
-        IEnumerator<StreamInput> inputs;
-        try
-        {
-            inputs = StreamInputs.Open(path).GetEnumerator();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ReportError(path, null, $"cannot open: {e.Message}");
-            return;
-        }
-
-        using (inputs)
-        {
-            while (true)
+        var next = -1;
+        // Each lane on a thread of its own: it reads with blocking reads (LineReader) and is busy most of the time.
+        var parsers = _lanes.Select(lane => Task.Factory.StartNew(
+            () => RunLaneAsync(lane, files, () => Interlocked.Increment(ref next), stop),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).Unwrap()).ToArray();
+        var parsing = Task.Run(
+            async () =>
             {
                 try
                 {
-                    if (!inputs.MoveNext())
-                    {
-                        break;
-                    }
+                    await Task.WhenAll(parsers);
                 }
-                catch (Exception e) when (IsReadFailure(e))
+                finally
                 {
-                    ReportError(path, null, $"cannot read: {e.Message}");
-                    break;
+                    queue.Writer.TryComplete();
                 }
+            },
+            CancellationToken.None);
+        var writers = Enumerable.Range(0, _options.Writers).Select(_ => Task.Run(() => RunWriterAsync(queue.Reader, stop), CancellationToken.None)).ToArray();
 
-                var input = inputs.Current;
-                if (input.Problem is { } problem)
-                {
-                    _files++;
-                    ReportError(input.Name, null, problem);
-                    continue;
-                }
+        // Told apart below: a failure is rethrown, a cancellation asked for by the caller ends the run early.
+        Task[] all = [parsing, .. writers];
+        await Task.WhenAll(all).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
-                await ImportFileAsync(input, cancellationToken);
-            }
+        var failure = parsers.Concat(writers).Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions)
+            .FirstOrDefault(e => e is not OperationCanceledException);
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
         }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // Batches already written are committed; those being built or queued are dropped (a rerun adds them).
+            return Summary() with { Interrupted = true };
+        }
+
+        await Task.WhenAll(all);
+        return Summary();
     }
 
-    private async Task ImportFileAsync(StreamInput input, CancellationToken cancellationToken)
+    private static async Task RunLaneAsync(ImportLane lane, List<string> files, Func<int> nextFile, CancellationTokenSource stop)
     {
-        _files++;
-        Log.FileStarted(_logger, input.Name);
-        var file = new FileState(new StreamCache(), new SnapshotSampler(_options.Every), [], new HashSet<string>(StringComparer.Ordinal),
-            _options.CarryForward ? new GridSampler(_options.Every) : null);
-        var lines = new LineReader(input.Content!);
-        while (true)
-        {
-            bool found, tooLong;
-            try
-            {
-                (found, tooLong) = await lines.MoveNextAsync(cancellationToken);
-            }
-            catch (Exception e) when (IsReadFailure(e))
-            {
-                ReportError(input.Name, lines.LineNumber + 1, $"cannot read further: {e.Message}");
-                break;
-            }
-
-            if (!found)
-            {
-                break;
-            }
-
-            if (tooLong)
-            {
-                _lines++;
-                ReportError(input.Name, lines.LineNumber, $"line longer than {LineReader.MaxLineBytes >> 20} MB");
-                continue;
-            }
-
-            ProcessLine(input.Name, lines.LineNumber, lines.Current, file);
-            if (_batch.Count >= _options.BatchSize || _batchBytes >= _options.BatchBytes)
-            {
-                await FlushAsync(cancellationToken);
-                ReportProgress(input.Name, lines.LineNumber);
-            }
-        }
-
-        foreach (var market in file.Cache.Markets)
-        {
-            RecordSkipped(file, market);
-        }
-    }
-
-    private void ProcessLine(string name, long lineNumber, ReadOnlySpan<byte> line, FileState file)
-    {
-        if (line.Trim(" \t\r"u8).IsEmpty)
-        {
-            return;
-        }
-
-        _lines++;
-        if (file.Grid is not null)
-        {
-            ProcessLineOnGrid(name, lineNumber, line, file);
-            return;
-        }
-
-        StreamApplyResult result;
         try
         {
-            result = file.Cache.Apply(line);
-        }
-        catch (StreamFormatException e)
-        {
-            ReportError(name, lineNumber, e.Message);
-            return;
-        }
-
-        _messages++;
-        _updates += result.Updates;
-        if (result.Kind != StreamMessageKind.MarketChange)
-        {
-            return;
-        }
-
-        var publishTime = result.PublishTime!.Value;
-        foreach (var market in file.Cache.ChangedMarkets)
-        {
-            if (file.Closed.Contains(market.MarketId))
+            int index;
+            var last = "";
+            while ((index = nextFile()) < files.Count)
             {
-                // Lines after the close (Betfair clearing the traded ladders) change nothing that is stored.
-                file.Cache.Remove(market.MarketId);
-                continue;
+                stop.Token.ThrowIfCancellationRequested();
+                last = files[index];
+                await lane.ImportPathAsync(last, stop.Token);
             }
 
-            var due = file.Sampler.Check(market, publishTime) != SnapshotTrigger.None;
-            var roles = Decide(file, market).Roles;
-            if (due && roles is not null)
-            {
-                file.Sampler.Taken(market, publishTime);
-                if (AddSnapshot(market, roles, publishTime) is { } problem)
-                {
-                    ReportError(name, lineNumber, $"market {market.MarketId}: rendered book not stored: {problem}");
-                }
-            }
-
-            // A closed market's last snapshot is the one taken as it closed (none when it is not kept or has no
-            // book); once that is behind it, it leaves memory.
-            if (market.Status == "CLOSED" && (due || roles is null || !market.HasBook))
-            {
-                Evict(file, market);
-            }
+            await lane.FlushAsync(last, 0, stop.Token);
         }
-    }
-
-    private void Evict(FileState file, MarketState market)
-    {
-        RecordSkipped(file, market);
-        file.Cache.Remove(market.MarketId);
-        file.Sampler.Forget(market);
-        file.Decisions.Remove(market);
-        file.Closed.Add(market.MarketId);
-    }
-
-    private void RecordSkipped(FileState file, MarketState market)
-    {
-        if (!_imported.Contains(market.MarketId))
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            var decision = Decide(file, market);
-            _skipped[market.MarketId] = decision.Keep ? MarketFilter.NoBookData : decision.SkipReason!;
+            await stop.CancelAsync();
+            throw;
         }
     }
 
-    /// <summary>The filter's decision, recomputed only when the market's definition object changed.</summary>
-    private MarketDecision Decide(FileState file, MarketState market)
+    private async ValueTask SubmitAsync(ChannelWriter<LaneBatch> queue, LaneBatch batch, CancellationToken cancellationToken)
     {
-        if (file.Decisions.TryGetValue(market, out var cached) && ReferenceEquals(cached.Definition, market.Definition))
-        {
-            return cached.Decision;
-        }
-
-        var decision = _filter.Decide(market.Definition);
-        file.Decisions[market] = (market.Definition, decision);
-        return decision;
-    }
-
-    /// <summary>Renders the market's book and captures it; returns why it was not stored, or null.</summary>
-    private string? AddSnapshot(MarketState market, RunnerRoles roles, long publishTime)
-    {
-        _json.ResetWrittenCount();
-        _jsonWriter.Reset(_json);
-        market.WriteMarketBook(_jsonWriter);
-        var at = DateTimeOffset.FromUnixTimeMilliseconds(publishTime);
-        var outcome = _capture.Capture(market.MarketId, _json.WrittenSpan, roles, at);
-        if (outcome.Snapshot is not { } snapshot)
-        {
-            return outcome.Problem;
-        }
-
-        _batch.Add(snapshot);
-        _batchBytes += _json.WrittenCount;
-        _batchMetadata[market.MarketId] = MarketMetadataMapping.FromDefinition(market.MarketId, market.Definition!, roles, at);
-        _imported.Add(market.MarketId);
-        return null;
-    }
-
-    private async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        if (_batch.Count == 0)
+        if (queue.TryWrite(batch))
         {
             return;
         }
 
-        _writeClock.Start();
-        var result = await _writer.WriteAsync(new SnapshotBatch([.. _batchMetadata.Values], [.. _batch]), cancellationToken);
-        _writeClock.Stop();
-        _inserted += result.SnapshotsInserted;
-        _duplicates += result.DuplicateSnapshots;
-        _derived += result.DerivedRowsInserted;
+        var waited = Stopwatch.StartNew();
+        await queue.WriteAsync(batch, cancellationToken);
+        Interlocked.Add(ref _waitTicks, waited.Elapsed.Ticks);
+    }
+
+    private async Task RunWriterAsync(ChannelReader<LaneBatch> queue, CancellationTokenSource stop)
+    {
+        try
+        {
+            await foreach (var batch in queue.ReadAllAsync(stop.Token))
+            {
+                await WriteAsync(batch, stop.Token);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await stop.CancelAsync();
+            throw;
+        }
+    }
+
+    private async Task WriteAsync(LaneBatch batch, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        SnapshotWriteResult result;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                result = await _writer.WriteAsync(batch.Batch, cancellationToken);
+                break;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < DeadlockRetries)
+            {
+                Log.BatchRetried(_logger, batch.File, batch.Line);
+            }
+        }
+
+        Interlocked.Add(ref _writeTicks, clock.Elapsed.Ticks);
+        Interlocked.Add(ref _inserted, result.SnapshotsInserted);
+        Interlocked.Add(ref _duplicates, result.DuplicateSnapshots);
+        Interlocked.Add(ref _derived, result.DerivedRowsInserted);
         if (result.SnapshotsInserted > 0)
         {
             await _writer.MarkHistoryChangedAsync(cancellationToken);
         }
 
-        Log.BatchWritten(_logger, _batch.Count, result.SnapshotsInserted, result.DuplicateSnapshots);
-        _batch.Clear();
-        _batchMetadata.Clear();
-        _batchBytes = 0;
+        Log.BatchWritten(_logger, batch.Batch.Snapshots.Count, result.SnapshotsInserted, result.DuplicateSnapshots);
+        if (batch.Line > 0)
+        {
+            ReportProgress(batch.File, batch.Line);
+        }
     }
 
     private void ReportError(string name, long? lineNumber, string what)
     {
-        _errorCount++;
-        _errors.WriteLine(lineNumber is { } n ? string.Create(CultureInfo.InvariantCulture, $"{name}:{n}: {what}") : $"{name}: {what}");
+        lock (_report)
+        {
+            _errorCount++;
+            _errors.WriteLine(lineNumber is { } n ? string.Create(CultureInfo.InvariantCulture, $"{name}:{n}: {what}") : $"{name}: {what}");
+        }
     }
 
     private void ReportProgress(string name, long lineNumber)
     {
-        var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
-        _progress?.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"import: {_lines} lines ({_lines / seconds:0} lines/s), {_inserted} snapshots inserted, {_duplicates} duplicates, {_errorCount} errors; at {name}:{lineNumber}"));
+        if (_progress is null)
+        {
+            return;
+        }
+
+        lock (_report)
+        {
+            // Lane counters are read while the lanes run: a progress line is an estimate, the summary is exact.
+            var lines = _lanes.Sum(l => l.Lines);
+            var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
+            _progress.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"import: {lines} lines ({lines / seconds:0} lines/s), {Interlocked.Read(ref _inserted)} snapshots inserted, {Interlocked.Read(ref _duplicates)} duplicates, {_errorCount} errors; at {name}:{lineNumber}"));
+        }
     }
 
     private ImportSummary Summary()
     {
-        var skipped = _skipped.Where(p => !_imported.Contains(p.Key))
-            .GroupBy(p => p.Value, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var imported = _lanes.SelectMany(l => l.Imported).ToHashSet(StringComparer.Ordinal);
+        var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var lane in _lanes)
+        {
+            foreach (var (market, reason) in lane.Skipped)
+            {
+                skipped[market] = reason;
+            }
+        }
+
+        var noDerivedRow = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (reason, count) in _lanes.SelectMany(l => l.Capture.NoDerivedRow))
+        {
+            noDerivedRow[reason] = noDerivedRow.GetValueOrDefault(reason) + count;
+        }
+
         return new ImportSummary
         {
-            Files = _files,
-            Lines = _lines,
-            Messages = _messages,
-            Updates = _updates,
-            MarketsImported = _imported.Count,
-            MarketsSkipped = skipped,
+            Files = _lanes.Sum(l => l.Files),
+            Lines = _lanes.Sum(l => l.Lines),
+            Messages = _lanes.Sum(l => l.Messages),
+            Updates = _lanes.Sum(l => l.Updates),
+            MarketsImported = imported.Count,
+            MarketsSkipped = skipped.Where(p => !imported.Contains(p.Key))
+                .GroupBy(p => p.Value, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
             SnapshotsInserted = _inserted,
             Duplicates = _duplicates,
             DerivedRows = _derived,
-            NoDerivedRow = new Dictionary<string, int>(_capture.NoDerivedRow),
+            NoDerivedRow = noDerivedRow,
             Errors = _errorCount,
         };
     }
 
-    private static bool IsReadFailure(Exception e) =>
-        e is IOException or InvalidDataException or SharpCompressException or UnauthorizedAccessException;
-
-    /// <param name="Closed">Markets evicted as closed in this file; later lines about them are ignored.</param>
-    /// <param name="Grid">The carry-forward grid (<c>--carry-forward</c>), or null for first message per interval.</param>
-    private sealed record FileState(
-        StreamCache Cache,
-        SnapshotSampler Sampler,
-        Dictionary<MarketState, (MarketDefinition? Definition, MarketDecision Decision)> Decisions,
-        HashSet<string> Closed,
-        GridSampler? Grid);
-
     private static partial class Log
     {
-        [LoggerMessage(5301, LogLevel.Information, "Importing {File}")]
-        public static partial void FileStarted(ILogger logger, string file);
-
         [LoggerMessage(5302, LogLevel.Debug, "Wrote a batch of {Snapshots} snapshots: {Inserted} inserted, {Duplicates} duplicates")]
         public static partial void BatchWritten(ILogger logger, int snapshots, int inserted, int duplicates);
+
+        [LoggerMessage(5303, LogLevel.Information, "A batch from {File}:{Line} met another writer's batch on the same rows (deadlock); writing it again")]
+        public static partial void BatchRetried(ILogger logger, string file, long line);
     }
 }

@@ -39,7 +39,7 @@ public sealed class Bzip2DecompressionTests(DatabaseFixture database) : IDisposa
         var compressed = Compress(Text(3, 50_000));
 
         var truncated = Assert.Throws<InvalidDataException>(() => Drain(new ExternalBzip2Stream(tool, new MemoryStream(compressed[..(compressed.Length / 2)]))));
-        Assert.StartsWith("bzip2 exit 2: ", truncated.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"{Path.GetFileName(tool)} exit ", truncated.Message, StringComparison.Ordinal);
 
         var corrupt = compressed.ToArray();
         corrupt[corrupt.Length / 2] ^= 0x55;

@@ -4,7 +4,7 @@ namespace NetBet.Ingest.Import;
 
 // --carry-forward: the live stream recorder's grid (GridSampler), so a raw recording replays into the snapshots the
 // live run stored: same market, same snapshot time, same rendered book.
-public sealed partial class StreamImporter
+internal sealed partial class ImportLane
 {
     private readonly List<DueSnapshot> _due = [];
     private readonly List<MarketState> _removed = [];
@@ -25,12 +25,12 @@ public sealed partial class StreamImporter
         catch (StreamFormatException e)
         {
             _due.Clear();
-            ReportError(name, lineNumber, e.Message);
+            _reportError(name, lineNumber, e.Message);
             return;
         }
 
-        _messages++;
-        _updates += result.Updates;
+        Messages++;
+        Updates += result.Updates;
         if (result.Kind != StreamMessageKind.SegmentPending)
         {
             grid.AfterApply(file.Cache, result, _due);
