@@ -115,8 +115,14 @@ internal static class CliHost
     {
         var level = GetLogLevel(parseResult);
         string connectionString;
-        using (var bootstrap = LoggerFactory.Create(logging => ConfigureLogging(logging, level)))
+        if (Environment.GetEnvironmentVariable(NetBetDatabase.ConnectionStringVariable) is { } configured && !string.IsNullOrWhiteSpace(configured))
         {
+            // Nothing to start, so nothing to log: a short command does not pay for a second logging setup.
+            connectionString = await NetBetDatabase.ResolveConnectionStringAsync(configured, logger: null, cancellationToken);
+        }
+        else
+        {
+            using var bootstrap = LoggerFactory.Create(logging => ConfigureLogging(logging, level));
             await AnnounceClusterStartAsync(level, cancellationToken);
             connectionString = await NetBetDatabase.ResolveConnectionStringAsync(bootstrap.CreateLogger("NetBet.Cli.Database"), cancellationToken);
         }

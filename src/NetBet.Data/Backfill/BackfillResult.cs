@@ -9,7 +9,7 @@ public sealed class BackfillResult
     /// <summary>The metric columns the run covered, in canonical order.</summary>
     public required IReadOnlyList<string> Columns { get; init; }
 
-    /// <summary>Candidate rows counted up front (capped by the limit): the progress total.</summary>
+    /// <summary>Candidate rows (capped by the limit), counted beside the first batches: the progress total.</summary>
     public long Total { get; set; }
 
     /// <summary>Candidate rows read and computed.</summary>
@@ -90,7 +90,7 @@ public sealed record BackfillDrift(long SnapshotId, string Column, double Stored
 /// <summary>Progress after each committed batch.</summary>
 /// <param name="Batch">Batch number, from 1.</param>
 /// <param name="Processed">Rows processed so far.</param>
-/// <param name="Total">Candidate rows estimated up front.</param>
+/// <param name="Total">Candidate rows counted when the run started (a batch is reported once the count is in).</param>
 /// <param name="LastSnapshotId">The batch's last snapshot id (the resume key).</param>
 /// <param name="Elapsed">Time since the run started.</param>
 public readonly record struct BackfillProgress(int Batch, long Processed, long Total, long LastSnapshotId, TimeSpan Elapsed)

@@ -43,16 +43,15 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
 
         var sql = new BackfillSql(columns, options);
         var columnIndexes = columns.Select(MetricColumns.IndexOf).ToArray();
-        result.Total = await CountAsync(readConnection, sql, options, cancellationToken);
-        if (options.Limit is { } cap)
-        {
-            result.Total = Math.Min(result.Total, cap);
-        }
+
+        // The total only feeds the progress lines, so it is counted on a connection of its own beside the first
+        // batches instead of before them (a full-table count); lines wait for it, the work does not.
+        var progress = new ProgressCounter(onBatch, result, stopwatch);
+        var counting = CountAsync(sql, options, progress, cancellationToken);
 
         // Workers take units from one queue: months, or blocks of ids within months with several workers or a shard.
         var units = new ConcurrentQueue<BackfillSlice>(await BackfillSlice.UnitsAsync(readConnection, options, cancellationToken));
         var workers = options.Limit is null ? Math.Clamp(options.Workers, 1, Math.Max(1, units.Count)) : 1;
-        var progress = new ProgressCounter(onBatch, result, stopwatch);
         var runs = new Task[workers];
         runs[0] = RunWorkerAsync(readConnection, sql, options, units, columnIndexes, result, progress, cancellationToken);
         for (var w = 1; w < workers; w++)
@@ -74,6 +73,23 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         {
             // A worker cancelled before its first batch: what the others committed is counted.
             result.Interrupted = true;
+        }
+        finally
+        {
+            if (!counting.IsCompleted)
+            {
+                await DrainQuietlyAsync(counting);
+            }
+        }
+
+        try
+        {
+            await counting;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Interrupted before the count came back: the rows done are the total there is to report.
+            progress.TotalKnown(result.Processed);
         }
 
         result.Elapsed = stopwatch.Elapsed;
@@ -106,31 +122,56 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         ProgressCounter progress,
         CancellationToken cancellationToken)
     {
+        // The write connection and its temporary table are set up while the first batch is read and computed.
         var writes = !options.DryRun && !options.Verify;
-        await using var writeConnection = writes ? await dataSource.OpenConnectionAsync(cancellationToken) : null;
-        if (writeConnection is not null)
-        {
-            await using var create = new NpgsqlCommand(sql.CreateTemp, writeConnection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        var writeConnection = writes ? OpenWriteConnectionAsync(sql, cancellationToken) : null;
         try
         {
             await RunBatchesAsync(readConnection, writeConnection, sql, options, units, columnIndexes, result, progress, cancellationToken);
         }
         finally
         {
-            if (writeConnection is not null)
-            {
-                await using var drop = new NpgsqlCommand(BackfillSql.DropTemp, writeConnection);
-                await drop.ExecuteNonQueryAsync(CancellationToken.None);
-            }
+            await CloseWriteConnectionAsync(writeConnection);
         }
+    }
+
+    private async Task<NpgsqlConnection> OpenWriteConnectionAsync(BackfillSql sql, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var create = new NpgsqlCommand(sql.CreateTemp, connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task CloseWriteConnectionAsync(Task<NpgsqlConnection>? opening)
+    {
+        if (opening is null)
+        {
+            return;
+        }
+
+        await DrainQuietlyAsync(opening);
+        if (!opening.IsCompletedSuccessfully)
+        {
+            return; // never opened: nothing to drop (a failure that matters was awaited by the first write)
+        }
+
+        await using var connection = opening.Result;
+        await using var drop = new NpgsqlCommand(BackfillSql.DropTemp, connection);
+        await drop.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
     private async Task RunBatchesAsync(
         NpgsqlConnection readConnection,
-        NpgsqlConnection? writeConnection,
+        Task<NpgsqlConnection>? writeConnection,
         BackfillSql sql,
         BackfillOptions options,
         ConcurrentQueue<BackfillSlice> units,
@@ -229,8 +270,9 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
 
     // Two backfills over the same rows (or a future writer that updates them) can deadlock in the UPDATE; PostgreSQL
     // aborts one transaction, and the batch is simply written again.
-    private async Task<long> WriteWithRetryAsync(NpgsqlConnection connection, BackfillSql sql, BackfillSlice slice, List<BackfillRow> batch, ComputedRow[] computed)
+    private async Task<long> WriteWithRetryAsync(Task<NpgsqlConnection> opening, BackfillSql sql, BackfillSlice slice, List<BackfillRow> batch, ComputedRow[] computed)
     {
+        var connection = await opening;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -262,11 +304,13 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
         }
     }
 
-    private static async Task<long> CountAsync(NpgsqlConnection connection, BackfillSql sql, BackfillOptions options, CancellationToken cancellationToken)
+    private async Task CountAsync(BackfillSql sql, BackfillOptions options, ProgressCounter progress, CancellationToken cancellationToken)
     {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(sql.Count, connection);
         AddFilters(command, options);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        var total = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        progress.TotalKnown(options.Limit is { } cap ? Math.Min(total, cap) : total);
     }
 
     private static void AddFilters(NpgsqlCommand command, BackfillOptions options)
@@ -476,6 +520,8 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
     private sealed class ProgressCounter(Action<BackfillProgress>? onBatch, BackfillResult result, Stopwatch stopwatch)
     {
         private readonly Lock _lock = new();
+        private readonly List<BackfillProgress> _waitingForTotal = [];
+        private bool _totalKnown;
         private int _batches;
 
         public void Add(Action update)
@@ -486,11 +532,38 @@ public sealed class Backfiller(NpgsqlDataSource dataSource, ILogger<Backfiller> 
             }
         }
 
+        /// <summary>
+        /// Reports a committed batch: at once when the total is known, else when it is (with the processed count and
+        /// elapsed time of the commit, so the rate is the batch's own).
+        /// </summary>
         public void Committed(long lastSnapshotId)
         {
             lock (_lock)
             {
-                onBatch?.Invoke(new BackfillProgress(++_batches, result.Processed, result.Total, lastSnapshotId, stopwatch.Elapsed));
+                var batch = new BackfillProgress(++_batches, result.Processed, result.Total, lastSnapshotId, stopwatch.Elapsed);
+                if (_totalKnown)
+                {
+                    onBatch?.Invoke(batch);
+                }
+                else
+                {
+                    _waitingForTotal.Add(batch);
+                }
+            }
+        }
+
+        public void TotalKnown(long total)
+        {
+            lock (_lock)
+            {
+                result.Total = total;
+                _totalKnown = true;
+                foreach (var batch in _waitingForTotal)
+                {
+                    onBatch?.Invoke(batch with { Total = total });
+                }
+
+                _waitingForTotal.Clear();
             }
         }
     }

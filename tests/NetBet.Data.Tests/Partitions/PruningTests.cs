@@ -66,6 +66,33 @@ public sealed class PruningTests(PruningTests.ThreeMonths database) : IClassFixt
         Assert.Contains("market_book_snapshots_y2026m02", load, StringComparison.Ordinal);
     }
 
+    // With --workers a slice is a block of ids; joined before its LIMIT, the read turned every payload of the rest of
+    // the block into text to keep one batch (README "Short runs"). The batch's keys are limited first.
+    [Fact]
+    public async Task BackfillLoad_ABlockOfIds_LimitsTheKeysBeforeJoiningPayloads()
+    {
+        var sql = new BackfillSql(MetricColumns.Names, new BackfillOptions());
+        var slice = new BackfillSlice(February, March, FirstId: 0, EndId: BackfillShard.BlockIds);
+        await using var connection = await database.DataSource.OpenConnectionAsync(Ct);
+
+        var plan = (await ExplainAsync(connection, sql.Load, c =>
+        {
+            slice.AddParameters(c);
+            slice.AddIdBound(c);
+            c.Parameters.AddWithValue("last", slice.StartAfter);
+            c.Parameters.AddWithValue("batch", 500);
+        })).Split('\n');
+
+        var limit = Array.FindIndex(plan, line => line.TrimStart(' ', '-', '>').StartsWith("Limit", StringComparison.Ordinal));
+        Assert.True(limit >= 0, string.Join('\n', plan));
+        var indent = Indent(plan[limit]);
+        var underLimit = string.Join('\n', plan.Skip(limit + 1).TakeWhile(line => Indent(line) > indent));
+        Assert.Contains("market_derived_metrics", underLimit, StringComparison.Ordinal);
+        Assert.DoesNotContain("market_book_snapshots", underLimit, StringComparison.Ordinal);
+
+        static int Indent(string line) => line.Length - line.TrimStart(' ', '-', '>').Length;
+    }
+
     [Fact]
     public async Task BackfillSlices_FromTo_AreTheMonthsInRange()
     {
