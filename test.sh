@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs what the tests need when missing (PostgreSQL server binaries, Debian
-# Chromium, nodejs/npm for the UI's chart library, lbzip2 for the import's preferred .bz2 decoder); the tests start their own throwaway PostgreSQL cluster unless NETBET_DB is set.
+# Chromium, nodejs/npm for the UI's chart library); the tests start their own throwaway PostgreSQL cluster unless NETBET_DB is set.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -10,7 +10,6 @@ need=()
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need+=(postgresql); fi
 if ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
 if ! command -v npm >/dev/null 2>&1; then need+=(nodejs npm); fi
-if ! command -v lbzip2 >/dev/null 2>&1; then need+=(lbzip2); fi
 if ((${#need[@]})); then
   sudo=""; if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
   echo "test.sh: installing ${need[*]}" >&2

@@ -150,7 +150,7 @@ internal static class ImportBenchmark
         var compressed = sample.Sum(f => new FileInfo(f).Length);
         Console.WriteLine(FormattableString.Invariant(
             $"import: decompression of {sample.Count} files ({compressed / 1e6:N1} MB bz2), best of {DecoderRounds} interleaved rounds; decoder used by the import: {Bzip2Decompression.Tool ?? "managed (SharpCompress)"}"));
-        // The reference is the bzip2 tool itself, whichever tool the import picked (lbzip2 when installed).
+        // The reference is the bzip2 tool itself, whichever tool the import picked (NETBET_BZIP2 may name lbzip2).
         const string tool = "bzip2";
         (string Name, Func<long> Run)[] decoders =
         [
