@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using NetBet.Bench.Harness;
 using NetBet.Core.Books;
 using NetBet.Core.Stream;
 using NetBet.Data.Cluster;
@@ -90,6 +91,8 @@ internal static class ImportBenchmark
             $"import: end to end {summary.MarketsImported:N0} markets, {summary.Updates:N0} updates, {summary.SnapshotsInserted:N0} snapshots (every {every.TotalSeconds:N0} s), {summary.Errors} errors in {wall:N1} s"));
         Console.WriteLine(FormattableString.Invariant(
             $"import: {marketsPerSecond:N0} markets/s (target {TargetMarketsPerSecond:N0}, {marketsPerSecond / TargetMarketsPerSecond:N2}x), {updatesPerSecond:N0} updates/s (target {TargetUpdatesPerSecond:N0}, {updatesPerSecond / TargetUpdatesPerSecond:N2}x), {summary.SnapshotsInserted / wall:N0} snapshots/s"));
+        Figures.Add("import", $"{summary.MarketsImported:N0} markets end to end (bz2 to database)", "markets/s", marketsPerSecond, TargetMarketsPerSecond, Goal.AtLeast);
+        Figures.Add("import", $"{summary.Updates:N0} price updates end to end", "updates/s", updatesPerSecond, TargetUpdatesPerSecond, Goal.AtLeast);
         Console.WriteLine(FormattableString.Invariant(
             $"import: time split: decompress {decompressSeconds:N1} s wall alone with the import's decoder ({decompressedBytes / decompressSeconds / 1e6:N0} MB/s; in the import it runs in bzip2 child processes beside parsing, {childCpu:N1} s of their CPU), parse + rebuild {parseSeconds:N1} s alone, writes {write:N1} s summed over the writers, parsing waited {importer.WaitTime.TotalSeconds:N1} s (summed over the lanes) for the writers; importer process CPU {cpu:N1} s"));
         // On a shared machine the wall clock mostly measures waiting for a core; the CPU each part used does not.

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using NetBet.Bench.Harness;
 using NetBet.Core.Stream;
 using NetBet.Ingest.Streaming;
 
@@ -87,6 +88,7 @@ internal static class StreamLiveBenchmark
             var perCpu = applied / Math.Max(cpu.TotalSeconds, 1e-9);
             Console.WriteLine(FormattableString.Invariant(
                 $"socket -> cache: {applied:N0} updates, {connection.BytesRead:N0} bytes over TLS in {thread.Elapsed.TotalSeconds:0.00} s: {perWall:N0} updates/s wall; {perCpu:N0} updates per CPU-second of the whole process (TLS server included); target >= {TargetUpdatesPerCore:N0}/s per core: {perCpu / TargetUpdatesPerCore:0.00}x"));
+            Figures.Add("stream-live", "TLS socket to updated cache, per CPU-second of the process", "updates/s", perCpu, TargetUpdatesPerCore, Goal.AtLeast);
         }
     }
 
