@@ -173,11 +173,8 @@ internal static class ExportBenchmark
     }
 
     // Same layout rule as ApiBenchmark.LocateWebDll: <artifacts>/bin/NetBet.Bench/<config>/ -> <artifacts>/bin/NetBet.Cli/<config>/.
-    private static string LocateNetBetDll()
-    {
-        var own = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
-        return Path.GetFullPath(Path.Combine(own.FullName, "..", "..", "NetBet.Cli", own.Name, "netbet.dll"));
-    }
+    // What a user runs (`./netbet`): the ReadyToRun copy when published, measured 20-25 % less CPU than the plain build.
+    private static string LocateNetBetDll() => ShortRunBenchmark.LocateBinary() + ".dll";
 
     private static List<double> Runs<TKey>(Dictionary<TKey, List<double>> runs, TKey key)
         where TKey : notnull
