@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetBet.Bench.Harness;
 using NetBet.Data.Cluster;
@@ -177,16 +178,7 @@ internal static class ExportBenchmark
     private static string LocateNetBetDll() => ShortRunBenchmark.LocateBinary() + ".dll";
 
     private static List<double> Runs<TKey>(Dictionary<TKey, List<double>> runs, TKey key)
-        where TKey : notnull
-    {
-        if (!runs.TryGetValue(key, out var list))
-        {
-            list = [];
-            runs[key] = list;
-        }
-
-        return list;
-    }
+        where TKey : notnull => CollectionsMarshal.GetValueRefOrAddDefault(runs, key, out _) ??= [];
 
     private static async Task<(int ExitCode, string Summary, double Seconds, double CpuSeconds, long PeakResidentBytes)> RunNetBetExportAsync(
         string netbet, string connectionString, ExportFormat format, DateTimeOffset from, DateTimeOffset to)
