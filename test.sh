@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs what the tests need when missing (PostgreSQL server binaries, Debian
-# Chromium, nodejs/npm for the UI's chart library); the tests start their own throwaway PostgreSQL cluster unless NETBET_DB is set.
+# Chromium, nodejs/npm for the UI's chart library and the export readers, python3-pandas); the tests start their own throwaway PostgreSQL cluster unless NETBET_DB is set.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -10,6 +10,8 @@ need=()
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need+=(postgresql); fi
 if ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
 if ! command -v npm >/dev/null 2>&1; then need+=(nodejs npm); fi
+# pandas for the export's CSV reading test, from Debian (its python3; PATH's python3 may be another, e.g. pyenv's).
+if ! python3 -c "import pandas" >/dev/null 2>&1 && ! /usr/bin/python3 -c "import pandas" >/dev/null 2>&1; then need+=(python3-pandas); fi
 if ((${#need[@]})); then
   sudo=""; if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
   echo "test.sh: installing ${need[*]}" >&2
