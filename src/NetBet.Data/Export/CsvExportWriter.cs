@@ -11,36 +11,46 @@ namespace NetBet.Data.Export;
 /// shortest round-trip form; timestamps ISO 8601 UTC (<c>2026-02-14T18:00:00.25Z</c>); booleans <c>true</c>/<c>false</c>.
 /// </summary>
 /// <remarks>
-/// Formatting numbers is most of an export's work, so it runs beside the database reader: <see cref="WriteAsync"/> only
-/// copies a row's values into a batch, and a second task formats full batches and writes them to the stream. A few
-/// batches circulate between the two, so memory stays bounded.
+/// Formatting numbers is most of an export's work, so it runs beside the database reader, on two tasks:
+/// <see cref="WriteAsync"/> only copies a row's values into a batch, each formatter turns whole batches into text,
+/// and one writer task hands the texts to the stream in the batches' order. A fixed set of batches circulates
+/// between them, so memory stays bounded whatever the row count.
 /// </remarks>
 internal sealed class CsvExportWriter<TRow> : IExportWriter<TRow>
 {
     private const int BatchRows = 1024;
-    private const int Batches = 4;
+    private const int Formatters = 2;
+    private const int Batches = Formatters + 4;
 
-    private readonly ChunkedOutput _output;
+    private readonly Stream _stream;
     private readonly ExportColumn<TRow>[] _columns;
-    private readonly Channel<ColumnBuffers<TRow>> _full = Channel.CreateBounded<ColumnBuffers<TRow>>(new BoundedChannelOptions(Batches) { SingleReader = true, SingleWriter = true });
-    private readonly Channel<ColumnBuffers<TRow>> _empty = Channel.CreateUnbounded<ColumnBuffers<TRow>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<Batch> _full = Channel.CreateUnbounded<Batch>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+    private readonly Channel<Batch> _formatted = Channel.CreateUnbounded<Batch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+    private readonly Channel<Batch> _empty = Channel.CreateUnbounded<Batch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _formatter;
-    private ColumnBuffers<TRow> _batch;
+    private readonly Task _formatters;
+    private readonly Task _writer;
+    private Batch _batch;
+    private long _sent;
     private bool _completed;
 
     private CsvExportWriter(Stream stream, IReadOnlyList<ExportColumn<TRow>> columns)
     {
-        _output = new ChunkedOutput(stream);
+        _stream = stream;
         _columns = [.. columns];
         for (var i = 1; i < Batches; i++)
         {
-            _empty.Writer.TryWrite(new ColumnBuffers<TRow>(_columns, BatchRows));
+            _empty.Writer.TryWrite(new Batch(_columns));
         }
 
-        _batch = new ColumnBuffers<TRow>(_columns, BatchRows);
-        WriteHeader();
-        _formatter = Task.Run(FormatBatchesAsync);
+        // The header goes out first as batch 0's text, ahead of any row.
+        _batch = new Batch(_columns);
+        WriteHeader(_batch.Text);
+        _batch.Sequence = _sent++;
+        _formatted.Writer.TryWrite(_batch);
+        _batch = _empty.Reader.TryRead(out var first) ? first : throw new InvalidOperationException("no free batch");
+        _formatters = Task.WhenAll(Enumerable.Range(0, Formatters).Select(_ => Task.Run(FormatBatchesAsync)));
+        _writer = Task.Run(WriteBatchesAsync);
     }
 
     public static Task<CsvExportWriter<TRow>> CreateAsync(Stream stream, IReadOnlyList<ExportColumn<TRow>> columns, CancellationToken cancellationToken)
@@ -51,37 +61,43 @@ internal sealed class CsvExportWriter<TRow> : IExportWriter<TRow>
 
     public ValueTask WriteAsync(TRow row, CancellationToken cancellationToken)
     {
-        _batch.Add(row);
-        return _batch.IsFull ? new ValueTask(SendBatchAsync(cancellationToken)) : ValueTask.CompletedTask;
+        _batch.Rows.Add(row);
+        return _batch.Rows.IsFull ? new ValueTask(SendBatchAsync(cancellationToken)) : ValueTask.CompletedTask;
     }
 
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
-        if (_batch.Count > 0)
+        if (_batch.Rows.Count > 0)
         {
             await SendBatchAsync(cancellationToken);
         }
 
         _completed = true;
         _full.Writer.TryComplete();
-        await _formatter.WaitAsync(cancellationToken);
-        await _output.CompleteAsync(cancellationToken);
+        await _formatters.WaitAsync(cancellationToken);
+        _formatted.Writer.TryComplete();
+        await _writer.WaitAsync(cancellationToken);
+        await _stream.FlushAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
         if (!_completed)
         {
-            // Abandoned (an error or Ctrl-C upstream): stop the formatter before the caller closes the stream.
+            // Abandoned (an error or Ctrl-C upstream): stop the tasks before the caller closes the stream.
             _full.Writer.TryComplete();
+            _formatted.Writer.TryComplete();
             await _stop.CancelAsync();
-            try
+            foreach (var task in new[] { _formatters, _writer })
             {
-                await _formatter;
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException)
-            {
-                // The export failed already; this is its echo.
+                try
+                {
+                    await task;
+                }
+                catch (Exception e) when (e is OperationCanceledException or IOException or ChannelClosedException)
+                {
+                    // The export failed already; this is its echo.
+                }
             }
         }
 
@@ -90,6 +106,7 @@ internal sealed class CsvExportWriter<TRow> : IExportWriter<TRow>
 
     private async Task SendBatchAsync(CancellationToken cancellationToken)
     {
+        _batch.Sequence = _sent++;
         try
         {
             await _full.Writer.WriteAsync(_batch, cancellationToken);
@@ -97,11 +114,12 @@ internal sealed class CsvExportWriter<TRow> : IExportWriter<TRow>
         }
         catch (ChannelClosedException)
         {
-            await _formatter; // the formatter failed: throw its exception
+            // A formatter or the writer failed: throw its exception.
+            await Task.WhenAll(_formatters, _writer);
             throw;
         }
 
-        _batch.Count = 0;
+        _batch.Rows.Count = 0;
     }
 
     private async Task FormatBatchesAsync()
@@ -110,43 +128,83 @@ internal sealed class CsvExportWriter<TRow> : IExportWriter<TRow>
         {
             await foreach (var batch in _full.Reader.ReadAllAsync(_stop.Token))
             {
-                for (var row = 0; row < batch.Count; row++)
+                batch.Text.ResetWrittenCount();
+                for (var row = 0; row < batch.Rows.Count; row++)
                 {
-                    FormatRow(batch, row);
-                    await _output.FlushIfFullAsync(_stop.Token);
+                    FormatRow(batch.Text, batch.Rows, row);
                 }
 
-                _empty.Writer.TryWrite(batch);
+                _formatted.Writer.TryWrite(batch);
             }
         }
         catch (Exception e)
         {
-            // Wake the reader side wherever it waits, to meet this exception.
-            _full.Writer.TryComplete(e);
-            _empty.Writer.TryComplete(e);
+            Fail(e);
             throw;
         }
     }
 
-    private void WriteHeader()
+    // Texts can come back from the formatters out of order; each waits here until the ones before it are written.
+    private async Task WriteBatchesAsync()
+    {
+        try
+        {
+            var waiting = new Dictionary<long, Batch>();
+            var next = 0L;
+            await foreach (var batch in _formatted.Reader.ReadAllAsync(_stop.Token))
+            {
+                waiting.Add(batch.Sequence, batch);
+                while (waiting.Remove(next, out var inOrder))
+                {
+                    await _stream.WriteAsync(inOrder.Text.WrittenMemory, _stop.Token);
+                    next++;
+                    _empty.Writer.TryWrite(inOrder);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+            throw;
+        }
+    }
+
+    // Wakes the reader side wherever it waits, to meet this exception.
+    private void Fail(Exception e)
+    {
+        _full.Writer.TryComplete(e);
+        _empty.Writer.TryComplete(e);
+        _formatted.Writer.TryComplete(e);
+    }
+
+    /// <summary>One batch of rows and, once formatted, their text.</summary>
+    private sealed class Batch(ExportColumn<TRow>[] columns)
+    {
+        public ColumnBuffers<TRow> Rows { get; } = new(columns, BatchRows);
+
+        public ArrayBufferWriter<byte> Text { get; } = new(BatchRows * 256);
+
+        public long Sequence { get; set; }
+    }
+
+    private void WriteHeader(ArrayBufferWriter<byte> buffer)
     {
         for (var i = 0; i < _columns.Length; i++)
         {
             if (i > 0)
             {
-                Write(","u8);
+                buffer.Write(","u8);
             }
 
-            WriteText(_columns[i].Name);
+            WriteText(buffer, _columns[i].Name);
         }
 
-        Write("\r\n"u8);
+        buffer.Write("\r\n"u8);
     }
 
-    private void FormatRow(ColumnBuffers<TRow> batch, int row)
+    private void FormatRow(ArrayBufferWriter<byte> buffer, ColumnBuffers<TRow> batch, int row)
     {
-        // One span for the whole line when its values fit (text can be longer: it is written on its own).
-        var buffer = _output.Buffer;
+        // One span per value, comma included (text can be longer: it is written on its own).
         for (var i = 0; i < _columns.Length; i++)
         {
             var span = buffer.GetSpan(CsvValues.MaxBytes + 1);
@@ -170,7 +228,7 @@ internal sealed class CsvExportWriter<TRow> : IExportWriter<TRow>
                     length = 0;
                     if (((string?[])batch.Values[i])[row] is { } text)
                     {
-                        WriteText(text);
+                        WriteText(buffer, text);
                     }
 
                     break;
@@ -202,27 +260,25 @@ internal sealed class CsvExportWriter<TRow> : IExportWriter<TRow>
             buffer.Advance(length);
         }
 
-        Write("\r\n"u8);
+        buffer.Write("\r\n"u8);
     }
 
-    private void Write(ReadOnlySpan<byte> bytes) => _output.Buffer.Write(bytes);
-
-    private void WriteText(string text)
+    private static void WriteText(ArrayBufferWriter<byte> buffer, string text)
     {
         if (text.AsSpan().IndexOfAny(",\"\r\n") < 0)
         {
-            WriteUtf8(text);
+            WriteUtf8(buffer, text);
             return;
         }
 
-        Write("\""u8);
-        WriteUtf8(text.Replace("\"", "\"\"", StringComparison.Ordinal));
-        Write("\""u8);
+        buffer.Write("\""u8);
+        WriteUtf8(buffer, text.Replace("\"", "\"\"", StringComparison.Ordinal));
+        buffer.Write("\""u8);
     }
 
-    private void WriteUtf8(string text)
+    private static void WriteUtf8(ArrayBufferWriter<byte> buffer, string text)
     {
-        var span = _output.Buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
-        _output.Buffer.Advance(Encoding.UTF8.GetBytes(text, span));
+        var span = buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        buffer.Advance(Encoding.UTF8.GetBytes(text, span));
     }
 }

@@ -6,8 +6,8 @@ using NetBet.Data.Export;
 namespace NetBet.Data.Tests.Export;
 
 /// <summary>
-/// The CSV writer (values copied into batches, formatted on a second task with its own number and time writers) writes
-/// byte for byte what the first, simple writer wrote, kept here as <see cref="ReferenceCsv"/>.
+/// The CSV writer (values copied into batches, formatted by two tasks with its own number and time writers, written in
+/// the batches' order) writes byte for byte what the first, simple writer wrote, kept here as <see cref="ReferenceCsv"/>.
 /// </summary>
 public sealed class CsvExportWriterTests
 {
@@ -51,6 +51,32 @@ public sealed class CsvExportWriterTests
         await using var writer = await ExportWriter.CreateAsync(ExportFormat.Csv, new FailingStream(), Columns, Ct);
 
         await Assert.ThrowsAsync<IOException>(async () => await ExportWriter.WriteAllAsync(writer, rows.ToAsyncEnumerable(), Ct));
+    }
+
+    [Fact]
+    public async Task Write_SourceFailsMidway_ItsErrorComesOutAndTheWriterStops()
+    {
+        var rows = RandomRows(5_000, seed: 4);
+        var output = new MemoryStream();
+        var writer = await ExportWriter.CreateAsync(ExportFormat.Csv, output, Columns, Ct);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(async () => await ExportWriter.WriteAllAsync(writer, FailAfter(rows), Ct));
+        var disposing = writer.DisposeAsync().AsTask();
+
+        Assert.Equal("row 5000 unreadable", error.Message);
+        Assert.Same(disposing, await Task.WhenAny(disposing, Task.Delay(TimeSpan.FromSeconds(10), Ct)));
+        await disposing;
+    }
+
+    private static async IAsyncEnumerable<Row> FailAfter(List<Row> rows)
+    {
+        foreach (var row in rows)
+        {
+            yield return row;
+        }
+
+        await Task.Yield();
+        throw new InvalidDataException($"row {rows.Count} unreadable");
     }
 
     private static List<Row> RandomRows(int count, int seed)
