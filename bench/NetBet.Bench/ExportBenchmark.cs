@@ -87,12 +87,12 @@ internal static class ExportBenchmark
             }
         }
 
-        var netbet = LocateNetBetDll();
+        var netbet = ShortRunBenchmark.LocateBinary();
         foreach (var format in Enumerable.Repeat(new[] { ExportFormat.Parquet, ExportFormat.Csv }, rounds).SelectMany(f => f))
         {
             foreach (var (label, to) in new[] { ("1/10", tenth), ("all ", last.AddTicks(10)) })
             {
-                // NETBET_EXPORT_BASELINE_DLL: another build's netbet.dll, run in turn with this one to compare them.
+                // NETBET_EXPORT_BASELINE_DLL: another build's netbet.dll (or its netbet executable), run in turn with this one.
                 foreach (var (build, dll) in new[] { ("", netbet), ("baseline ", Environment.GetEnvironmentVariable("NETBET_EXPORT_BASELINE_DLL")) })
                 {
                     if (dll is not { Length: > 0 })
@@ -173,10 +173,6 @@ internal static class ExportBenchmark
         return (counters.Rows, seconds, cpuSeconds, bytes, peak, baseline, GC.GetTotalMemory(forceFullCollection: true));
     }
 
-    // Same layout rule as ApiBenchmark.LocateWebDll: <artifacts>/bin/NetBet.Bench/<config>/ -> <artifacts>/bin/NetBet.Cli/<config>/.
-    // What a user runs (`./netbet`): the ReadyToRun copy when published, measured 20-25 % less CPU than the plain build.
-    private static string LocateNetBetDll() => ShortRunBenchmark.LocateBinary() + ".dll";
-
     private static List<double> Runs<TKey>(Dictionary<TKey, List<double>> runs, TKey key)
         where TKey : notnull => CollectionsMarshal.GetValueRefOrAddDefault(runs, key, out _) ??= [];
 
@@ -184,10 +180,19 @@ internal static class ExportBenchmark
         string netbet, string connectionString, ExportFormat format, DateTimeOffset from, DateTimeOffset to)
     {
         var path = Path.Combine(Path.GetTempPath(), $"netbet-export-bench-{Environment.ProcessId}-child.{format}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, UseShellExecute = false };
+        // The executable itself, as ./netbet runs it: the published copy is self-contained (its own composite runtime),
+        // so `dotnet netbet.dll` would run it on the shared framework, without its precompiled code. A baseline given
+        // as a .dll runs on dotnet.
+        var viaDotnet = netbet.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var start = new ProcessStartInfo(viaDotnet ? "dotnet" : netbet) { RedirectStandardError = true, UseShellExecute = false };
+        if (viaDotnet)
+        {
+            start.ArgumentList.Add(netbet);
+        }
+
         foreach (var arg in new[]
         {
-            netbet, "export", "--from", from.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), "--to", to.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            "export", "--from", from.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), "--to", to.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
             "--format", format == ExportFormat.Csv ? "csv" : "parquet", "--out", path,
         })
         {
