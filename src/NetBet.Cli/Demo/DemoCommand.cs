@@ -88,7 +88,8 @@ internal sealed class DemoCommand : Command
         // 1. A fresh database on the private cluster (or on NETBET_DB's server).
         var serverConnection = await NetBetDatabase.ResolveConnectionStringAsync(loggers.CreateLogger("NetBet.Cli.Demo"), cancellationToken);
         var demoConnection = await PostgresCluster.RecreateDatabaseAsync(serverConnection, DatabaseName, cancellationToken);
-        var where = IsPrivateCluster() ? "the private cluster in " + PostgresCluster.ResolveHome() : "NETBET_DB's server";
+        var privateCluster = IsPrivateCluster(); // asked before NETBET_DB is pointed at the demo database below
+        var where = privateCluster ? "the private cluster in " + PostgresCluster.ResolveHome() : "NETBET_DB's server";
         Environment.SetEnvironmentVariable(NetBetDatabase.ConnectionStringVariable, demoConnection);
         await Step(output, "database", $"fresh database {NetBetDatabase.Describe(demoConnection)} ({where})");
 
@@ -170,7 +171,22 @@ internal sealed class DemoCommand : Command
 
         await exchange.DisposeAsync();
         await services.DisposeAsync();
-        return await DemoServer.ServeAsync(demoConnection, parseResult.GetValue(Urls)!, output, cancellationToken);
+
+        // The UI reads as `netbet serve` does: on the private cluster as its read-only login (netbet_reader), never
+        // as the superuser that built the demo; on NETBET_DB's server as that login, read-only by session setting.
+        string readConnection;
+        if (privateCluster)
+        {
+            var cluster = PostgresCluster.ForNetBetHome(home: null, loggers.CreateLogger("NetBet.Cli.Demo"));
+            readConnection = await cluster.EnsureReaderConnectionStringAsync(DatabaseName, cancellationToken);
+        }
+        else
+        {
+            await Console.Error.WriteLineAsync($"netbet demo: warning: {ReadDatabase.SessionSettingOnlyWarning}");
+            readConnection = demoConnection;
+        }
+
+        return await DemoServer.ServeAsync(readConnection, parseResult.GetValue(Urls)!, output, cancellationToken);
     }
 
     private static async Task<AuditReport> AuditAsync(IServiceProvider services, string markdownPath, CancellationToken cancellationToken)
