@@ -188,7 +188,18 @@ public sealed class ExportQueries(NpgsqlDataSource dataSource)
     {
         ArgumentNullException.ThrowIfNull(selection);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // Rows go out in (market_id, snapshot_at) order, the primary keys' order: one process merging the tables'
+        // key indexes streams them without sorting. Parallel workers would hash-join and sort the whole selection
+        // first, spilling to disk (1M snapshots: 3.3 s across three processes against 1.2 s in one), so the query
+        // runs in a transaction that plans without them (it only reads; disposing it rolls it back).
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var serial = new NpgsqlCommand("set local max_parallel_workers_per_gather = 0", connection, transaction))
+        {
+            await serial.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using var command = CreateCommand(connection, selection.Bucket is null ? sql : bucketedSql, selection);
+        command.Transaction = transaction;
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -223,7 +234,7 @@ public sealed class ExportQueries(NpgsqlDataSource dataSource)
                {string.Join(", ", MetricColumns.Names.Select(name => "d." + name))}
         from {Source(bucketed)}
         join market_event_metadata m on m.market_id = s.market_id
-        left join market_derived_metrics d on d.snapshot_id = s.snapshot_id
+        left join market_derived_metrics d on d.market_id = s.market_id and d.snapshot_at = s.snapshot_at
         {Where(bucketed)}
         order by s.market_id, s.snapshot_at
         """;
