@@ -7,28 +7,14 @@ namespace NetBet.Cli.Tests.Export;
 /// project's build from its package-lock.json): column names, DuckDB's types, the row count and the values, NULLs as
 /// NULL. Node.js missing fails these tests; it never skips them.
 /// </summary>
-public sealed class DuckDbReadsExportTests(CliDatabaseFixture fixture) : IAsyncLifetime
+public sealed class DuckDbReadsExportTests(CliDatabaseFixture fixture) : ExportReaderTests(fixture, "duckdb")
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private readonly string _folder = Directory.CreateTempSubdirectory("netbet-duckdb-").FullName;
-    private string _db = "";
-
-    public async ValueTask InitializeAsync() => _db = await ExportReading.SeedAsync(fixture, Ct);
-
-    public ValueTask DisposeAsync()
-    {
-        Directory.Delete(_folder, recursive: true);
-        return ValueTask.CompletedTask;
-    }
-
     [Fact]
     public async Task Parquet_ReadByDuckDb_HasTheTypesAndEveryStoredValue()
     {
         var read = await ReadWithDuckDbAsync(await ExportAsync("parquet"), "parquet");
 
-        Assert.Equal(ExportReading.ExpectedColumns(DuckDbType), read.Columns);
-        await ExportReading.AssertHoldsStoredRowsAsync(_db, read, Ct);
+        await AssertReadAsync(read, DuckDbType);
     }
 
     [Fact]
@@ -38,8 +24,7 @@ public sealed class DuckDbReadsExportTests(CliDatabaseFixture fixture) : IAsyncL
         // market_id as text, and so does this test. Every other type is detected from the text alone.
         var read = await ReadWithDuckDbAsync(await ExportAsync("csv"), "csv", "types={'market_id':'VARCHAR'}");
 
-        Assert.Equal(ExportReading.ExpectedColumns(DuckDbType), read.Columns);
-        await ExportReading.AssertHoldsStoredRowsAsync(_db, read, Ct);
+        await AssertReadAsync(read, DuckDbType);
     }
 
     private static string DuckDbType(ExportType type) => type switch
@@ -51,8 +36,6 @@ public sealed class DuckDbReadsExportTests(CliDatabaseFixture fixture) : IAsyncL
         ExportType.Boolean => "BOOLEAN",
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
-
-    private Task<string> ExportAsync(string format) => ExportReading.ExportAsync(_db, Path.Combine(_folder, $"export.{format}"), format, Ct);
 
     /// <summary>Runs tests/duckdb/read-export.mjs on <paramref name="path"/> and parses what DuckDB saw.</summary>
     private static async Task<ReaderRead> ReadWithDuckDbAsync(string path, string format, string? csvOptions = null)

@@ -166,3 +166,36 @@ internal static class ExportReading
 
     private static double? Real(JsonElement value) => value.ValueKind == JsonValueKind.Null ? null : value.GetDouble();
 }
+
+/// <summary>
+/// What each reader's test class shares: the seeded database (<see cref="ExportReading.SeedAsync"/>), a scratch
+/// folder for the exported files, and the check that a reader saw every column with its type and every stored value.
+/// </summary>
+public abstract class ExportReaderTests(CliDatabaseFixture fixture, string reader) : IAsyncLifetime
+{
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected string Folder { get; } = Directory.CreateTempSubdirectory($"netbet-{reader}-").FullName;
+
+    protected string Db { get; private set; } = "";
+
+    public async ValueTask InitializeAsync() => Db = await ExportReading.SeedAsync(fixture, Ct);
+
+    public ValueTask DisposeAsync()
+    {
+        Directory.Delete(Folder, recursive: true);
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Exports the seeded database to <paramref name="fileName"/> in the scratch folder; returns its path.</summary>
+    protected Task<string> ExportAsync(string format, string? fileName = null) =>
+        ExportReading.ExportAsync(Db, Path.Combine(Folder, fileName ?? $"export.{format}"), format, Ct);
+
+    /// <summary>The reader saw the columns in file order with <paramref name="typeName"/>'s types, and every stored value.</summary>
+    private protected async Task AssertReadAsync(ReaderRead read, Func<ExportType, string> typeName)
+    {
+        Assert.Equal(ExportReading.ExpectedColumns(typeName), read.Columns);
+        await ExportReading.AssertHoldsStoredRowsAsync(Db, read, Ct);
+    }
+}

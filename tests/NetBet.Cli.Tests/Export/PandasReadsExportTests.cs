@@ -10,36 +10,22 @@ namespace NetBet.Cli.Tests.Export;
 /// Parquet is not read here: Debian 12 packages pandas 1.5 but neither pyarrow nor fastparquet. Skips, saying why,
 /// only when no python3 with pandas is installed; ./test.sh installs Debian's python3-pandas.
 /// </summary>
-public sealed class PandasReadsExportTests(CliDatabaseFixture fixture) : IAsyncLifetime
+public sealed class PandasReadsExportTests(CliDatabaseFixture fixture) : ExportReaderTests(fixture, "pandas")
 {
     private const string ReadCsvStart = "df = pd.read_csv(\"match.csv\"";
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private readonly string _folder = Directory.CreateTempSubdirectory("netbet-pandas-").FullName;
-    private string _db = "";
-
-    public async ValueTask InitializeAsync() => _db = await ExportReading.SeedAsync(fixture, Ct);
-
-    public ValueTask DisposeAsync()
-    {
-        Directory.Delete(_folder, recursive: true);
-        return ValueTask.CompletedTask;
-    }
 
     [Fact]
     public async Task Csv_ReadByPandasAsTheReadmeSays_HasTheTypesAndEveryStoredValue()
     {
         var python = await PythonWithPandasAsync();
         var code = ReadmeReadCsv();
-        var csv = await ExportReading.ExportAsync(_db, Path.Combine(_folder, "match.csv"), "csv", Ct);
+        var csv = await ExportAsync("csv", "match.csv");
         var script = Path.Combine(ExportReading.RepositoryRoot(), "tests", "pandas", "read_export_csv.py");
 
-        var json = await ExportReading.RunAsync(python, [script, csv, code], _folder, $"{python} is not installed", Ct);
+        var json = await ExportReading.RunAsync(python, [script, csv, code], Folder, $"{python} is not installed", Ct);
         var read = ReaderRead.Parse(json);
 
-        Assert.Equal(ExportReading.ExpectedColumns(PandasType), read.Columns);
-        await ExportReading.AssertHoldsStoredRowsAsync(_db, read, Ct);
+        await AssertReadAsync(read, PandasType);
     }
 
     /// <summary>pandas' dtypes for the README's line: the given ones, parsed dates, and the rest inferred from the text.</summary>

@@ -7,32 +7,18 @@ namespace NetBet.Cli.Tests.Export;
 /// tests/duckdb with DuckDB) with the README's reading code: column names in order, polars' dtypes, the row count and
 /// the values, NULLs as null. Node.js missing fails these tests; it never skips them.
 /// </summary>
-public sealed class PolarsReadsExportTests(CliDatabaseFixture fixture) : IAsyncLifetime
+public sealed class PolarsReadsExportTests(CliDatabaseFixture fixture) : ExportReaderTests(fixture, "polars")
 {
     // The README's polars lines, which tests/duckdb/read-export-polars.mjs runs in nodejs-polars' spelling.
     private const string ReadmeParquet = """df = pl.read_parquet("epl.parquet")""";
     private const string ReadmeCsv = """df = pl.read_csv("match.csv", schema_overrides={"market_id": pl.String}, try_parse_dates=True)""";
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private readonly string _folder = Directory.CreateTempSubdirectory("netbet-polars-").FullName;
-    private string _db = "";
-
-    public async ValueTask InitializeAsync() => _db = await ExportReading.SeedAsync(fixture, Ct);
-
-    public ValueTask DisposeAsync()
-    {
-        Directory.Delete(_folder, recursive: true);
-        return ValueTask.CompletedTask;
-    }
 
     [Fact]
     public async Task Parquet_ReadByPolars_HasTheTypesAndEveryStoredValue()
     {
         var read = await ReadWithPolarsAsync(await ExportAsync("parquet"), "parquet");
 
-        Assert.Equal(ExportReading.ExpectedColumns(PolarsType), read.Columns);
-        await ExportReading.AssertHoldsStoredRowsAsync(_db, read, Ct);
+        await AssertReadAsync(read, PolarsType);
     }
 
     [Fact]
@@ -41,8 +27,7 @@ public sealed class PolarsReadsExportTests(CliDatabaseFixture fixture) : IAsyncL
         // market_id given as text, timestamps parsed (try_parse_dates), every other type inferred from the text.
         var read = await ReadWithPolarsAsync(await ExportAsync("csv"), "csv");
 
-        Assert.Equal(ExportReading.ExpectedColumns(PolarsType), read.Columns);
-        await ExportReading.AssertHoldsStoredRowsAsync(_db, read, Ct);
+        await AssertReadAsync(read, PolarsType);
     }
 
     [Fact]
@@ -63,8 +48,6 @@ public sealed class PolarsReadsExportTests(CliDatabaseFixture fixture) : IAsyncL
         ExportType.Boolean => "Bool",
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
-
-    private Task<string> ExportAsync(string format) => ExportReading.ExportAsync(_db, Path.Combine(_folder, $"export.{format}"), format, Ct);
 
     /// <summary>Runs tests/duckdb/read-export-polars.mjs on <paramref name="path"/> and parses what polars saw.</summary>
     private static async Task<ReaderRead> ReadWithPolarsAsync(string path, string format)
