@@ -170,8 +170,7 @@ public static partial class ShortRunBenchmark
 
     private sealed record ChildRun(int ExitCode, string? Summary, double WallSeconds, double CpuSeconds, IReadOnlyList<(long Processed, double Rate)> Progress, string Stderr);
 
-    // The ReadyToRun copy ./netbet publishes and runs, else the plain build.
-    /// <summary>The `netbet` a user runs: the ReadyToRun copy `./netbet` publishes, else the plain build.</summary>
+    /// <summary>The `netbet` a user runs: the precompiled copy `./netbet` publishes, else the plain build.</summary>
     internal static string LocateBinary()
     {
         var root = RepoRoot();

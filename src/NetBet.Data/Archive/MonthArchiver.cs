@@ -308,7 +308,7 @@ public sealed class MonthArchiver(NpgsqlDataSource dataSource, ILogger<MonthArch
     // Nothing to do on a database not migrated to market_latest_state yet: the migration fills it from what is stored.
     private static async Task<long> MoveLatestStateAsync(NpgsqlConnection connection, string sql, PartitionMonth month, CancellationToken cancellationToken)
     {
-        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(LatestStateSql.Exists, cancellationToken: cancellationToken)))
+        if (!await LatestStateSql.ExistsAsync(connection, cancellationToken))
         {
             return 0;
         }

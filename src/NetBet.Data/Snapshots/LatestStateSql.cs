@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace NetBet.Data.Snapshots;
 
 /// <summary>
@@ -19,7 +21,11 @@ internal static class LatestStateSql
         """;
 
     /// <summary>Whether the database has the table (migrated past <c>2026-12-01_add_market_latest_state</c>).</summary>
-    public const string Exists = "select to_regclass('market_latest_state') is not null";
+    public static async Task<bool> ExistsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("select to_regclass('market_latest_state') is not null", connection);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 
     /// <summary>
     /// After a month was dropped (<c>netbet archive</c>): the rows whose snapshot was in [<c>@from</c>, <c>@to</c>)

@@ -99,7 +99,7 @@ public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<Snapshot
         await EnsureMetadataExistsAsync(connection, metadata, snapshots, cancellationToken);
         var metadataUpserted = metadata.Count == 0 ? 0 : await UpsertMetadataAsync(connection, metadata, cancellationToken);
         var (inserted, derived) = snapshots.Count == 0 ? (0, 0) : await InsertSnapshotsAsync(connection, schema, snapshots, cancellationToken);
-        if (inserted > 0 && !schema.HasLatestState && await ScalarAsync<bool>(connection, LatestStateSql.Exists, cancellationToken))
+        if (inserted > 0 && !schema.HasLatestState && await LatestStateSql.ExistsAsync(connection, cancellationToken))
         {
             // Asked after the insert, which waited for the migration's lock on the snapshots if it was running: the
             // table is there now, and the migration's fill could not see this batch.
@@ -196,7 +196,7 @@ public sealed class SnapshotWriter(NpgsqlDataSource dataSource, ILogger<Snapshot
             "select coalesce((select 'lz4' = any(enumvals) from pg_settings where name = 'default_toast_compression'), false)",
             cancellationToken: cancellationToken));
         var partitioned = await MonthPartitions.IsPartitionedAsync(connection, cancellationToken);
-        var hasLatestState = await ScalarAsync<bool>(connection, LatestStateSql.Exists, cancellationToken);
+        var hasLatestState = await LatestStateSql.ExistsAsync(connection, cancellationToken);
         schema = new DerivedSchema(columns, hasLz4, partitioned, hasLatestState, Environment.TickCount64);
         _schema = schema;
         return schema;
